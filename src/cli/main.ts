@@ -1,0 +1,92 @@
+// The `credit-ledger` command.
+import { Command, CommanderError, Option } from 'commander';
+import { openRun, type CommonOptions, type RunContext } from './context';
+import { UsageError } from './errors';
+import { buildReport, renderReport, type ReportKind } from './reports';
+import { colorEnabled, makeStyle } from './table';
+
+const collect = (value: string, previous: string[] = []): string[] => previous.concat(value);
+
+function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .option('--config-dir <dir>', 'a Claude config dir (or its projects/ folder); repeatable. Default: CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude', collect)
+    .option('--db <path>', 'ledger database file to use (default: the per-user ledger; a run with --config-dir gets its own)')
+    .option('--since <date>', 'first local day to include (20260131 or 2026-01-31)')
+    .option('--until <date>', 'last local day to include')
+    .option('--timezone <iana>', 'IANA time zone for days and the billing cycle (default: settings, else the system zone)')
+    .option('--json', 'print JSON (the ccusage shape for daily, monthly and session)')
+    .option('--no-color', 'no colours in tables')
+    .addOption(new Option('--demo-fallback', 'use the bundled demo data when no transcripts exist').hideHelp());
+}
+
+/** Shows progress on stderr for long first ingests, only on a terminal. */
+function progressReporter(): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  const started = Date.now();
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (now - started < 500 || now - last < 100) return;
+    last = now;
+    const pct = total ? Math.floor((done / total) * 100) : 100;
+    process.stderr.write(`\rReading transcripts: ${pct}% (${(done / 1e6).toFixed(0)} of ${(total / 1e6).toFixed(0)} MB)\x1b[K`);
+    if (done >= total) process.stderr.write('\r\x1b[K');
+  };
+}
+
+async function withRun(opts: CommonOptions, fn: (ctx: RunContext) => void | Promise<void>): Promise<void> {
+  const progress = opts.json ? undefined : progressReporter();
+  const ctx = await openRun(opts, progress);
+  if (progress) process.stderr.write('\r\x1b[K');
+  try {
+    const style = makeStyle(colorEnabled(opts.color, process.stderr));
+    for (const n of ctx.notes) process.stderr.write(style.yellow(`note: ${n}`) + '\n');
+    await fn(ctx);
+  } finally {
+    ctx.ledger.close();
+  }
+}
+
+function reportCommand(program: Command, kind: ReportKind, description: string): void {
+  withCommonOptions(program.command(kind).description(description)).action(async (opts: CommonOptions) => {
+    await withRun(opts, (ctx) => {
+      const report = buildReport(kind, ctx);
+      if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else process.stdout.write(renderReport(kind, report, ctx, makeStyle(colorEnabled(opts.color))) + '\n');
+    });
+  });
+}
+
+export function buildProgram(): Command {
+  const program = new Command('credit-ledger')
+    .description('Claude Code usage at API list prices, against the monthly Agent SDK credit or a budget you set.')
+    .version(process.env.CREDIT_LEDGER_VERSION ?? '0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  reportCommand(program, 'daily', 'usage and cost per local day');
+  reportCommand(program, 'monthly', 'usage and cost per month');
+  reportCommand(program, 'session', 'usage and cost per session (subagent files folded into their session)');
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof UsageError) {
+      process.stderr.write(`credit-ledger: ${err.message}\n`);
+      return err.exitCode;
+    }
+    process.stderr.write(`credit-ledger: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,229 @@
+// The sql.js ledger: schema, migrations, persistence (lock, atomic saves, corruption recovery).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import initSqlJs from 'sql.js';
+import type { Database, SqlJsStatic } from 'sql.js';
+import { writeFileAtomic } from '../state/atomicFile';
+
+export const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: Record<number, string> = {
+  1: `
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS files (
+      id INTEGER PRIMARY KEY,
+      path TEXT NOT NULL UNIQUE,
+      config_dir TEXT NOT NULL,
+      identity TEXT NOT NULL,
+      size INTEGER NOT NULL,
+      mtime REAL NOT NULL,
+      offset INTEGER NOT NULL,
+      tail TEXT NOT NULL,
+      state TEXT NOT NULL,
+      lines INTEGER NOT NULL DEFAULT 0,
+      malformed INTEGER NOT NULL DEFAULT 0,
+      missing INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS requests (
+      key TEXT PRIMARY KEY,
+      msg_id TEXT NOT NULL,
+      request_id TEXT NOT NULL,
+      session_id TEXT NOT NULL,
+      agent_id TEXT NOT NULL,
+      sidechain INTEGER NOT NULL,
+      progress INTEGER NOT NULL,
+      project_key TEXT NOT NULL,
+      cwd TEXT NOT NULL,
+      git_branch TEXT NOT NULL,
+      version TEXT NOT NULL,
+      entrypoint TEXT NOT NULL,
+      prompt_source TEXT NOT NULL,
+      turn_origin TEXT NOT NULL,
+      model TEXT NOT NULL,
+      ts INTEGER NOT NULL,
+      input INTEGER NOT NULL,
+      output INTEGER NOT NULL,
+      cw5m INTEGER NOT NULL,
+      cw1h INTEGER NOT NULL,
+      cr INTEGER NOT NULL,
+      web_search INTEGER NOT NULL,
+      web_fetch INTEGER NOT NULL,
+      speed TEXT NOT NULL,
+      geo TEXT NOT NULL,
+      tier TEXT NOT NULL,
+      stop_reason TEXT NOT NULL,
+      text_chars INTEGER NOT NULL,
+      tool_chars INTEGER NOT NULL,
+      thinking_chars INTEGER NOT NULL,
+      tools TEXT NOT NULL,
+      blocks TEXT NOT NULL,
+      file_id INTEGER NOT NULL,
+      offset INTEGER NOT NULL,
+      cost_nanos INTEGER NOT NULL,
+      priced INTEGER NOT NULL,
+      long_ctx INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS requests_msg ON requests(msg_id);
+    CREATE INDEX IF NOT EXISTS requests_session ON requests(session_id);
+    CREATE INDEX IF NOT EXISTS requests_ts ON requests(ts);
+    CREATE TABLE IF NOT EXISTS events (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      session_id TEXT NOT NULL,
+      agent_id TEXT NOT NULL,
+      ts INTEGER NOT NULL,
+      file_id INTEGER NOT NULL,
+      offset INTEGER NOT NULL,
+      data TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS events_session ON events(session_id, kind);
+    CREATE TABLE IF NOT EXISTS sessions (
+      session_id TEXT PRIMARY KEY,
+      project_key TEXT NOT NULL,
+      cwd TEXT NOT NULL,
+      entrypoint TEXT NOT NULL,
+      queue_op INTEGER NOT NULL,
+      first_prompt_hash TEXT NOT NULL,
+      label TEXT NOT NULL,
+      first_ts INTEGER NOT NULL,
+      last_ts INTEGER NOT NULL
+    );
+  `,
+};
+
+let sqlPromise: Promise<SqlJsStatic> | undefined;
+
+/** Loads sql.js once per process; the wasm sits beside the bundle (dist/) or in node_modules. */
+export function loadSqlJs(): Promise<SqlJsStatic> {
+  if (!sqlPromise) {
+    // Beside the bundle in dist/; from node_modules when running from source (tests).
+    const candidates = [path.join(__dirname, 'sql-wasm.wasm'), path.join(__dirname, '..', '..', '..', 'node_modules', 'sql.js', 'dist', 'sql-wasm.wasm')];
+    const wasmPath = candidates.find((c) => fs.existsSync(c)) ?? candidates[0];
+    const wasmBinary = fs.readFileSync(wasmPath);
+    sqlPromise = initSqlJs({ wasmBinary: wasmBinary.buffer.slice(wasmBinary.byteOffset, wasmBinary.byteOffset + wasmBinary.byteLength) as ArrayBuffer });
+  }
+  return sqlPromise;
+}
+
+export interface StoreOpenResult {
+  db: Database;
+  /** Set when the file could not be opened and was set aside; says what happened. */
+  recovered?: string;
+  readOnly: boolean;
+  created: boolean;
+}
+
+export interface OpenOptions {
+  /** File path, or undefined for an in-memory ledger. */
+  file?: string;
+  /** Open without taking the write lock (another process writes). */
+  readOnly?: boolean;
+  /** A ledger to start from when the file does not exist yet (DESIGN.md: requests outlive transcripts). */
+  seedFrom?: string;
+}
+
+function migrate(db: Database): void {
+  db.run(MIGRATIONS[1]);
+  const row = db.exec(`SELECT value FROM meta WHERE key = 'schema_version'`);
+  let version = row.length ? Number(row[0].values[0][0]) : 0;
+  if (version > SCHEMA_VERSION) throw new Error(`ledger schema ${version} is newer than this Credit Ledger (${SCHEMA_VERSION}); update the extension`);
+  while (version < SCHEMA_VERSION) {
+    version++;
+    if (version > 1) db.run(MIGRATIONS[version]);
+  }
+  db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`, [String(version)]);
+}
+
+function openBytes(SQL: SqlJsStatic, bytes: Uint8Array | undefined): Database {
+  const db = bytes ? new SQL.Database(bytes) : new SQL.Database();
+  try {
+    // A file that is not a database fails here, not later in a query.
+    db.exec('SELECT count(*) FROM sqlite_master');
+    migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+export async function openStore(opts: OpenOptions): Promise<StoreOpenResult> {
+  const SQL = await loadSqlJs();
+  const file = opts.file;
+  if (!file) return { db: openBytes(SQL, undefined), readOnly: false, created: true };
+  let bytes: Uint8Array | undefined;
+  let created = false;
+  if (fs.existsSync(file)) bytes = fs.readFileSync(file);
+  else if (opts.seedFrom && fs.existsSync(opts.seedFrom)) bytes = fs.readFileSync(opts.seedFrom);
+  else created = true;
+  try {
+    return { db: openBytes(SQL, bytes), readOnly: !!opts.readOnly, created };
+  } catch (err) {
+    if (!bytes) throw err;
+    const reason = (err as Error).message;
+    // Corrupt: set it aside, fall back to the last good copy, else start empty (transcripts are re-read).
+    const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    if (!opts.readOnly && fs.existsSync(file)) fs.renameSync(file, aside);
+    const prev = `${file}.prev`;
+    if (fs.existsSync(prev)) {
+      try {
+        const db = openBytes(SQL, fs.readFileSync(prev));
+        return { db, readOnly: !!opts.readOnly, created: false, recovered: `The ledger ${file} could not be read (${reason}); it was set aside as ${aside} and the last good copy was restored. Transcripts that still exist are read again.` };
+      } catch {
+        // the previous copy is bad too: start empty below
+      }
+    }
+    return { db: openBytes(SQL, undefined), readOnly: !!opts.readOnly, created: true, recovered: `The ledger ${file} could not be read (${reason}); it was set aside as ${aside} and rebuilt from the transcripts that still exist.` };
+  }
+}
+
+export function saveStore(db: Database, file: string): void {
+  writeFileAtomic(file, db.export(), true);
+}
+
+/** Ledger file lock: one writer per database file. Returns a release function, or undefined when held by a live process. */
+export function acquireLock(file: string): (() => void) | undefined {
+  const lock = `${file}.lock`;
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = fs.openSync(lock, 'wx');
+      fs.writeSync(fd, String(process.pid));
+      fs.closeSync(fd);
+      return () => {
+        try {
+          if (fs.readFileSync(lock, 'utf8') === String(process.pid)) fs.unlinkSync(lock);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(safeRead(lock));
+      if (holder && holder !== process.pid && isAlive(holder)) return undefined;
+      try {
+        fs.unlinkSync(lock); // stale lock from a dead process
+      } catch {
+        // someone else removed it first
+      }
+    }
+  }
+  return undefined;
+}
+
+function safeRead(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

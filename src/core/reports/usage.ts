@@ -1,0 +1,253 @@
+// Daily, monthly and session reports in the JSON shape `ccusage claude daily|monthly|session --json`
+// prints (20.0.24), with our extra fields beside the ccusage ones.
+import type { Database } from 'sql.js';
+import { nanosToUsd } from '../pricing/money';
+import { localDay } from './timeZone';
+
+export interface ReportFilter {
+  /** Inclusive local dates YYYY-MM-DD. */
+  since?: string;
+  until?: string;
+  timezone: string;
+}
+
+interface Counts {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+}
+
+interface Bucket extends Counts {
+  costNanos: number;
+  unpricedRequests: number;
+  unpricedTokens: number;
+  requests: number;
+  headlessCostNanos: number;
+  byModel: Map<string, Counts & { costNanos: number; requests: number; unpriced: number }>;
+  byEntrypoint: Map<string, number>;
+}
+
+export interface ModelBreakdown extends Counts {
+  modelName: string;
+  cost: number;
+  /** Ours: requests, and how many of them have no price on the rate card. */
+  requests: number;
+  unpricedRequests: number;
+}
+
+export interface ReportRow extends Counts {
+  totalTokens: number;
+  totalCost: number;
+  modelsUsed: string[];
+  modelBreakdowns: ModelBreakdown[];
+  requests: number;
+  unpriced: { requests: number; tokens: number };
+  headlessCost: number;
+  entrypoints: Record<string, number>;
+}
+
+export interface Totals extends Counts {
+  totalTokens: number;
+  totalCost: number;
+  requests: number;
+  unpriced: { requests: number; tokens: number; models: string[] };
+  headlessCost: number;
+}
+
+const HEADLESS = new Set(['sdk-cli', 'sdk-ts', 'sdk-py']);
+
+interface RawRow {
+  ts: number;
+  model: string;
+  input: number;
+  output: number;
+  cacheWrite: number;
+  cacheRead: number;
+  costNanos: number;
+  priced: boolean;
+  sessionId: string;
+  projectKey: string;
+  entrypoint: string;
+  headlessSession: boolean;
+}
+
+/** Rows in file order within time; one pass over the table with the columns reports need. */
+function readRows(db: Database, visit: (r: RawRow) => void): void {
+  const stmt = db.prepare(`
+    SELECT r.ts, r.model, r.input, r.output, r.cw5m + r.cw1h, r.cr, r.cost_nanos, r.priced, r.session_id, r.project_key, r.entrypoint,
+           COALESCE(s.queue_op, 0), COALESCE(s.entrypoint, '')
+    FROM requests r LEFT JOIN sessions s ON s.session_id = r.session_id`);
+  try {
+    while (stmt.step()) {
+      const v = stmt.get();
+      const entrypoint = String(v[10]) || String(v[12]);
+      visit({
+        ts: Number(v[0]), model: String(v[1]), input: Number(v[2]), output: Number(v[3]), cacheWrite: Number(v[4]), cacheRead: Number(v[5]),
+        costNanos: Number(v[6]), priced: Number(v[7]) === 1, sessionId: String(v[8]), projectKey: String(v[9]), entrypoint,
+        headlessSession: HEADLESS.has(entrypoint) || (!entrypoint && Number(v[11]) === 1),
+      });
+    }
+  } finally {
+    stmt.free();
+  }
+}
+
+function newBucket(): Bucket {
+  return { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costNanos: 0, unpricedRequests: 0, unpricedTokens: 0, requests: 0, headlessCostNanos: 0, byModel: new Map(), byEntrypoint: new Map() };
+}
+
+function add(b: Bucket, r: RawRow): void {
+  b.inputTokens += r.input;
+  b.outputTokens += r.output;
+  b.cacheCreationTokens += r.cacheWrite;
+  b.cacheReadTokens += r.cacheRead;
+  b.costNanos += r.costNanos;
+  b.requests++;
+  if (!r.priced) {
+    b.unpricedRequests++;
+    b.unpricedTokens += r.input + r.output + r.cacheWrite + r.cacheRead;
+  }
+  if (r.headlessSession) b.headlessCostNanos += r.costNanos;
+  const ep = r.entrypoint || (r.headlessSession ? 'headless (queue-operation)' : 'unknown');
+  b.byEntrypoint.set(ep, (b.byEntrypoint.get(ep) ?? 0) + r.costNanos);
+  let m = b.byModel.get(r.model);
+  if (!m) {
+    m = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costNanos: 0, requests: 0, unpriced: 0 };
+    b.byModel.set(r.model, m);
+  }
+  m.inputTokens += r.input;
+  m.outputTokens += r.output;
+  m.cacheCreationTokens += r.cacheWrite;
+  m.cacheReadTokens += r.cacheRead;
+  m.costNanos += r.costNanos;
+  m.requests++;
+  if (!r.priced) m.unpriced++;
+}
+
+function toRow(b: Bucket): ReportRow {
+  const models = [...b.byModel.entries()].sort((a, c) => c[1].costNanos - a[1].costNanos || a[0].localeCompare(c[0]));
+  const entrypoints: Record<string, number> = {};
+  for (const [k, v] of [...b.byEntrypoint.entries()].sort()) entrypoints[k] = nanosToUsd(v);
+  return {
+    inputTokens: b.inputTokens,
+    outputTokens: b.outputTokens,
+    cacheCreationTokens: b.cacheCreationTokens,
+    cacheReadTokens: b.cacheReadTokens,
+    totalTokens: b.inputTokens + b.outputTokens + b.cacheCreationTokens + b.cacheReadTokens,
+    totalCost: nanosToUsd(b.costNanos),
+    modelsUsed: models.map(([name]) => name),
+    modelBreakdowns: models.map(([name, m]) => ({
+      modelName: name,
+      inputTokens: m.inputTokens,
+      outputTokens: m.outputTokens,
+      cacheCreationTokens: m.cacheCreationTokens,
+      cacheReadTokens: m.cacheReadTokens,
+      cost: nanosToUsd(m.costNanos),
+      requests: m.requests,
+      unpricedRequests: m.unpriced,
+    })),
+    requests: b.requests,
+    unpriced: { requests: b.unpricedRequests, tokens: b.unpricedTokens },
+    headlessCost: nanosToUsd(b.headlessCostNanos),
+    entrypoints,
+  };
+}
+
+function totalsOf(all: Bucket): Totals {
+  const r = toRow(all);
+  return {
+    inputTokens: r.inputTokens,
+    outputTokens: r.outputTokens,
+    cacheCreationTokens: r.cacheCreationTokens,
+    cacheReadTokens: r.cacheReadTokens,
+    totalTokens: r.totalTokens,
+    totalCost: r.totalCost,
+    requests: r.requests,
+    unpriced: { requests: r.unpriced.requests, tokens: r.unpriced.tokens, models: r.modelBreakdowns.filter((m) => m.unpricedRequests > 0).map((m) => m.modelName) },
+    headlessCost: r.headlessCost,
+  };
+}
+
+function inRange(day: string, f: ReportFilter): boolean {
+  return (!f.since || day >= f.since) && (!f.until || day <= f.until);
+}
+
+export interface DailyReport {
+  daily: (ReportRow & { date: string })[];
+  totals: Totals;
+}
+
+export interface MonthlyReport {
+  monthly: (ReportRow & { month: string })[];
+  totals: Totals;
+}
+
+export interface SessionRow extends ReportRow {
+  sessionId: string;
+  projectPath: string;
+  firstActivity: string;
+  lastActivity: string;
+  entrypoint: string;
+  headless: boolean;
+}
+
+export interface SessionReport {
+  sessions: SessionRow[];
+  totals: Totals;
+}
+
+function grouped(db: Database, f: ReportFilter, keyOf: (day: string, r: RawRow) => string): { groups: Map<string, Bucket>; all: Bucket; extra: Map<string, { first: number; last: number; project: string; entrypoint: string; headless: boolean }> } {
+  const groups = new Map<string, Bucket>();
+  const extra = new Map<string, { first: number; last: number; project: string; entrypoint: string; headless: boolean }>();
+  const all = newBucket();
+  const dayOf = localDay(f.timezone);
+  readRows(db, (r) => {
+    const day = dayOf(r.ts);
+    if (!inRange(day, f)) return;
+    const key = keyOf(day, r);
+    let b = groups.get(key);
+    if (!b) groups.set(key, (b = newBucket()));
+    add(b, r);
+    add(all, r);
+    const e = extra.get(key);
+    if (!e) extra.set(key, { first: r.ts, last: r.ts, project: r.projectKey, entrypoint: r.entrypoint, headless: r.headlessSession });
+    else {
+      e.first = Math.min(e.first, r.ts);
+      e.last = Math.max(e.last, r.ts);
+      if (!e.entrypoint && r.entrypoint) e.entrypoint = r.entrypoint;
+    }
+  });
+  return { groups, all, extra };
+}
+
+export function dailyReport(db: Database, f: ReportFilter): DailyReport {
+  const { groups, all } = grouped(db, f, (day) => day);
+  const daily = [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([date, b]) => ({ date, ...toRow(b) }));
+  return { daily, totals: totalsOf(all) };
+}
+
+export function monthlyReport(db: Database, f: ReportFilter): MonthlyReport {
+  const { groups, all } = grouped(db, f, (day) => day.slice(0, 7));
+  const monthly = [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([month, b]) => ({ month, ...toRow(b) }));
+  return { monthly, totals: totalsOf(all) };
+}
+
+export function sessionReport(db: Database, f: ReportFilter): SessionReport {
+  const { groups, all, extra } = grouped(db, f, (_day, r) => r.sessionId);
+  const sessions = [...groups.entries()]
+    .map(([sessionId, b]) => {
+      const e = extra.get(sessionId)!;
+      return {
+        sessionId,
+        projectPath: e.project,
+        firstActivity: new Date(e.first).toISOString(),
+        lastActivity: new Date(e.last).toISOString(),
+        entrypoint: e.entrypoint,
+        headless: e.headless,
+        ...toRow(b),
+      };
+    })
+    .sort((a, b) => a.lastActivity.localeCompare(b.lastActivity));
+  return { sessions, totals: totalsOf(all) };
+}

@@ -1,0 +1,146 @@
+// Finds every config dir and every transcript under its projects/ folder.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface ConfigDir {
+  /** The config dir as the user named it (or its default). */
+  root: string;
+  /** Its projects/ folder. */
+  projects: string;
+  exists: boolean;
+}
+
+export interface TranscriptFile {
+  /** Absolute path. */
+  path: string;
+  /** `<configDir projects>` it was found under. */
+  projectsDir: string;
+  /** Path relative to projects/ with forward slashes: the file's identity in the ledger. */
+  relative: string;
+  projectKey: string;
+  /** `agent-<id>` files: the subagent id; else "". */
+  agentId: string;
+  size: number;
+  mtimeMs: number;
+  /** `dev:ino`: a replaced file gets a new identity. */
+  identity: string;
+}
+
+export interface DiscoveryProblem {
+  path: string;
+  problem: string;
+}
+
+export interface Discovery {
+  configDirs: ConfigDir[];
+  files: TranscriptFile[];
+  problems: DiscoveryProblem[];
+}
+
+/** CLAUDE_CONFIG_DIR (comma-separated; each entry a config dir or its projects/), else the two defaults. */
+export function resolveConfigDirs(explicit: string[] | undefined, env: Record<string, string | undefined> = process.env, home: string = os.homedir()): ConfigDir[] {
+  let roots: string[];
+  if (explicit && explicit.length) roots = explicit;
+  else if (env.CLAUDE_CONFIG_DIR && env.CLAUDE_CONFIG_DIR.trim()) roots = env.CLAUDE_CONFIG_DIR.split(',');
+  else roots = [path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'claude'), path.join(home, '.claude')];
+  const seen = new Set<string>();
+  const dirs: ConfigDir[] = [];
+  for (const raw of roots) {
+    const trimmed = raw.trim();
+    if (!trimmed) continue;
+    const abs = path.resolve(trimmed.startsWith('~') ? path.join(home, trimmed.slice(1)) : trimmed);
+    const projects = path.basename(abs) === 'projects' ? abs : path.join(abs, 'projects');
+    if (seen.has(projects)) continue;
+    seen.add(projects);
+    dirs.push({ root: abs, projects, exists: isDirectory(projects) });
+  }
+  return dirs;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+const AGENT_FILE = /^agent-(.+)\.jsonl$/;
+
+/** Walks projects/**\/*.jsonl of every config dir; symlink loops and unreadable entries become problems. */
+export function discover(configDirs: ConfigDir[]): Discovery {
+  const files: TranscriptFile[] = [];
+  const problems: DiscoveryProblem[] = [];
+  const seenFiles = new Set<string>();
+  for (const dir of configDirs) {
+    if (!dir.exists) continue;
+    const visited = new Set<string>();
+    walk(dir.projects, dir.projects, visited, files, problems, seenFiles);
+  }
+  return { configDirs, files, problems };
+}
+
+function walk(dir: string, projectsDir: string, visited: Set<string>, out: TranscriptFile[], problems: DiscoveryProblem[], seenFiles: Set<string>): void {
+  let real: string;
+  try {
+    real = fs.realpathSync(dir);
+  } catch (err) {
+    problems.push({ path: dir, problem: `cannot resolve: ${(err as Error).message}` });
+    return;
+  }
+  if (visited.has(real)) {
+    problems.push({ path: dir, problem: 'symlink loop (folder already visited), skipped' });
+    return;
+  }
+  visited.add(real);
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    problems.push({ path: dir, problem: `unreadable folder: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+    return;
+  }
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      try {
+        const st = fs.statSync(full);
+        isDir = st.isDirectory();
+        isFile = st.isFile();
+      } catch (err) {
+        problems.push({ path: full, problem: `broken symlink: ${(err as NodeJS.ErrnoException).code ?? ''}` });
+        continue;
+      }
+    }
+    if (isDir) {
+      walk(full, projectsDir, visited, out, problems, seenFiles);
+    } else if (isFile && e.name.endsWith('.jsonl')) {
+      let st: fs.Stats;
+      try {
+        st = fs.statSync(full);
+        fs.accessSync(full, fs.constants.R_OK);
+      } catch (err) {
+        problems.push({ path: full, problem: `unreadable file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+        continue;
+      }
+      const identity = `${st.dev}:${st.ino}`;
+      if (seenFiles.has(identity)) continue; // the same file reached through two links
+      seenFiles.add(identity);
+      const relative = path.relative(projectsDir, full).split(path.sep).join('/');
+      const m = AGENT_FILE.exec(e.name);
+      out.push({
+        path: full,
+        projectsDir,
+        relative,
+        projectKey: relative.includes('/') ? relative.slice(0, relative.indexOf('/')) : '',
+        agentId: m ? m[1] : '',
+        size: st.size,
+        mtimeMs: st.mtimeMs,
+        identity,
+      });
+    }
+  }
+}

@@ -1,0 +1,479 @@
+// Turns transcript lines into Turns, TranscriptEvents and session facts (FACTS.md rules).
+// Small lines are parsed whole; large lines (tool results are most of the bytes) are parsed
+// only when a structural key we need occurs in them: inside JSON strings every quote is
+// escaped, so a raw `"usage"` can only be a key (or the bare string value "usage").
+import type { ToolCall, TranscriptEvent, Turn } from '../model';
+import { fnv1a, shortHash } from './hash';
+
+/** Lines up to this size are parsed whole; above it, selectively. */
+const SMALL_LINE_BYTES = 16 * 1024;
+const MAX_TOKENS = 1e9;
+const LOOP_TOOLS = new Set(['ScheduleWakeup', 'CronCreate', 'CronList', 'CronDelete']);
+const TASK_TOOLS = new Set(['Task', 'Agent']);
+
+/** What a file's reader carries from one line (and one ingest) to the next. */
+export interface FileParseState {
+  linesSeen: number;
+  firstType: string;
+  lastPromptSource: string;
+  lastTurnOrigin: string;
+  firstPromptDone: boolean;
+  /** Recent tool calls of this file: tool_use id -> [name, inputHash] (bounded). */
+  recentCalls: Record<string, [string, string]>;
+}
+
+export function newFileParseState(): FileParseState {
+  return { linesSeen: 0, firstType: '', lastPromptSource: '', lastTurnOrigin: '', firstPromptDone: false, recentCalls: {} };
+}
+
+export interface FileContext {
+  /** Path relative to its config dir's projects/ folder (stable identity in the ledger). */
+  file: string;
+  projectKey: string;
+  /** Subagent id from the file name (`agent-<id>.jsonl`), or "". */
+  fileAgentId: string;
+  allowLabels: boolean;
+}
+
+export interface SessionObservation {
+  sessionId: string;
+  projectKey: string;
+  cwd: string;
+  entrypoint: string;
+  /** From this file's first line being a queue-operation (only main session files). */
+  queueOperationStart: boolean;
+  firstPromptHash: string;
+  firstPromptLabel: string;
+  firstTimestamp: number;
+  lastTimestamp: number;
+}
+
+export interface ParseSink {
+  turn(t: Turn): void;
+  event(e: TranscriptEvent): void;
+  session(s: SessionObservation): void;
+  malformed(reason: string): void;
+}
+
+type Json = Record<string, unknown>;
+
+function isObj(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+function tokens(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) return 0;
+  return Math.min(Math.floor(v), MAX_TOKENS);
+}
+function parseTime(v: unknown): number {
+  if (typeof v !== 'string') return 0;
+  const t = Date.parse(v);
+  return Number.isFinite(t) ? t : 0;
+}
+
+const Q = 0x22;
+
+/** Finds `"key"` followed by optional spaces and `:` in a buffer; returns the index after the colon or -1. */
+function findKey(buf: Buffer, key: string, from = 0): number {
+  const needle = `"${key}"`;
+  let i = buf.indexOf(needle, from, 'latin1');
+  while (i >= 0) {
+    let j = i + needle.length;
+    while (j < buf.length && (buf[j] === 0x20 || buf[j] === 0x09)) j++;
+    if (buf[j] === 0x3a) return j + 1;
+    i = buf.indexOf(needle, i + 1, 'latin1');
+  }
+  return -1;
+}
+
+/** Reads a short string value (no escapes needed for ids and enums) after a key's colon. */
+function stringAfter(buf: Buffer, pos: number): string {
+  let j = pos;
+  while (j < buf.length && (buf[j] === 0x20 || buf[j] === 0x09)) j++;
+  if (buf[j] !== Q) return '';
+  const end = buf.indexOf(Q, j + 1);
+  if (end < 0 || end - j > 256) return '';
+  return buf.toString('utf8', j + 1, end);
+}
+
+function hasTrueAfter(buf: Buffer, key: string): boolean {
+  let pos = findKey(buf, key);
+  while (pos >= 0) {
+    let j = pos;
+    while (j < buf.length && (buf[j] === 0x20 || buf[j] === 0x09)) j++;
+    if (buf[j] === 0x74 /* t */) return true;
+    pos = findKey(buf, key, pos);
+  }
+  return false;
+}
+
+/** Parses one complete line (without its newline) at `offset` of the file. */
+export function parseLine(buf: Buffer, offset: number, ctx: FileContext, state: FileParseState, sink: ParseSink): void {
+  state.linesSeen++;
+  if (buf.length === 0) return;
+  if (buf.length > SMALL_LINE_BYTES && !needsFullParse(buf, state)) {
+    scanLargeLine(buf, state);
+    return;
+  }
+  let obj: unknown;
+  try {
+    obj = JSON.parse(buf.toString('utf8'));
+  } catch {
+    if (buf.toString('latin1').trim() === '') return;
+    sink.malformed('not JSON');
+    return;
+  }
+  if (!isObj(obj)) {
+    sink.malformed('not an object');
+    return;
+  }
+  handleObject(obj, buf, offset, ctx, state, sink);
+}
+
+/** A large line needs a full parse only when it may carry a request, a Task result, an error or a prompt. */
+function needsFullParse(buf: Buffer, state: FileParseState): boolean {
+  if (state.linesSeen === 1) return true;
+  if (findKey(buf, 'usage') >= 0) return true;
+  if (hasTrueAfter(buf, 'is_error')) return true;
+  if (buf.indexOf('<command-name>/loop', 0, 'latin1') >= 0) return true;
+  if (buf.indexOf('compact_boundary', 0, 'latin1') >= 0) return true;
+  if (!state.firstPromptDone) {
+    const t = findKey(buf, 'type');
+    if (t >= 0 && stringAfter(buf, t) === 'user') return true;
+  }
+  return false;
+}
+
+/** What a large line without anything to count still tells: the prompt source of the turn it starts. */
+function scanLargeLine(buf: Buffer, state: FileParseState): void {
+  const ps = findKey(buf, 'promptSource');
+  if (ps >= 0) state.lastPromptSource = stringAfter(buf, ps);
+  const to = findKey(buf, 'turnOrigin');
+  if (to >= 0) state.lastTurnOrigin = stringAfter(buf, to);
+}
+
+function handleObject(o: Json, raw: Buffer, offset: number, ctx: FileContext, state: FileParseState, sink: ParseSink): void {
+  const type = str(o.type);
+  if (!state.firstType) state.firstType = type || '?';
+  switch (type) {
+    case 'assistant':
+      handleAssistant(o, offset, ctx, state, sink, false);
+      break;
+    case 'user':
+      handleUser(o, raw, offset, ctx, state, sink);
+      break;
+    case 'progress':
+      handleProgress(o, offset, ctx, state, sink);
+      break;
+    case 'system':
+      if (o.subtype === 'compact_boundary') {
+        const m = isObj(o.compactMetadata) ? o.compactMetadata : {};
+        sink.event({
+          id: `compact:${str(o.uuid) || shortHash(raw.toString('latin1'), 16)}`,
+          kind: 'compact',
+          sessionId: str(o.sessionId),
+          agentId: str(o.agentId) || ctx.fileAgentId,
+          timestamp: parseTime(o.timestamp),
+          file: ctx.file,
+          offset,
+          data: { trigger: str(m.trigger), preTokens: tokens(m.preTokens), postTokens: tokens(m.postTokens) },
+        });
+      }
+      break;
+    case 'cost-state':
+      handleCostState(o, raw, offset, ctx, sink);
+      break;
+    default:
+      break;
+  }
+  if (type === 'queue-operation' || type === 'user' || type === 'assistant') observeSession(o, ctx, state, sink, type);
+}
+
+function observeSession(o: Json, ctx: FileContext, state: FileParseState, sink: ParseSink, type: string): void {
+  const sessionId = str(o.sessionId);
+  if (!sessionId || ctx.fileAgentId || o.isSidechain === true) return;
+  const ts = parseTime(o.timestamp);
+  sink.session({
+    sessionId,
+    projectKey: ctx.projectKey,
+    cwd: str(o.cwd),
+    entrypoint: str(o.entrypoint),
+    queueOperationStart: state.firstType === 'queue-operation',
+    firstPromptHash: '',
+    firstPromptLabel: '',
+    firstTimestamp: ts,
+    lastTimestamp: ts,
+  });
+}
+
+function contentBlocks(message: Json): unknown[] {
+  return Array.isArray(message.content) ? message.content : typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : [];
+}
+
+function handleAssistant(o: Json, offset: number, ctx: FileContext, state: FileParseState, sink: ParseSink, fromProgress: boolean): void {
+  const message = isObj(o.message) ? o.message : undefined;
+  if (!message) return;
+  const model = str(message.model);
+  const usage = isObj(message.usage) ? message.usage : undefined;
+  const blocks = contentBlocks(message);
+  // Tool calls are remembered (for the errors that answer them) even on lines we do not count.
+  const toolCalls: ToolCall[] = [];
+  const blockIds: string[] = [];
+  let textChars = 0;
+  let toolInputChars = 0;
+  let thinkingChars = 0;
+  const loopTools: ToolCall[] = [];
+  for (const b of blocks) {
+    if (!isObj(b)) continue;
+    if (b.type === 'text') {
+      const t = str(b.text);
+      textChars += t.length;
+      blockIds.push(`x${t.length}.${fnv1a(t.slice(0, 64) + t.slice(-64))}`);
+    } else if (b.type === 'thinking' || b.type === 'redacted_thinking') {
+      const t = str(b.thinking) || str(b.data);
+      thinkingChars += t.length;
+      blockIds.push(`k${t.length}.${fnv1a(t.slice(0, 64) + str(b.signature).slice(0, 32))}`);
+    } else if (b.type === 'tool_use' || b.type === 'server_tool_use') {
+      const input = JSON.stringify(b.input ?? {});
+      const id = str(b.id);
+      const call: ToolCall = { id, name: str(b.name), inputHash: shortHash(input) };
+      toolInputChars += input.length;
+      toolCalls.push(call);
+      blockIds.push(`u${id || fnv1a(input)}`);
+      rememberCall(state, call);
+      if (LOOP_TOOLS.has(call.name)) loopTools.push(call);
+    }
+  }
+  if (!usage || model === '<synthetic>' || o.isApiErrorMessage === true) return;
+  const messageId = str(message.id);
+  if (!messageId) {
+    sink.malformed('assistant line without message.id');
+    return;
+  }
+  const requestId = str(o.requestId);
+  const cacheCreation = isObj(usage.cache_creation) ? usage.cache_creation : undefined;
+  const totalWrite = tokens(usage.cache_creation_input_tokens);
+  let write5m = totalWrite;
+  let write1h = 0;
+  if (cacheCreation) {
+    const w5 = tokens(cacheCreation.ephemeral_5m_input_tokens);
+    const w1 = tokens(cacheCreation.ephemeral_1h_input_tokens);
+    if (w5 + w1 > 0) {
+      write1h = w1;
+      write5m = Math.max(totalWrite - w1, w5);
+    }
+  }
+  const serverTools = isObj(usage.server_tool_use) ? usage.server_tool_use : {};
+  const timestamp = parseTime(o.timestamp);
+  const sessionId = str(o.sessionId);
+  const agentId = str(o.agentId) || ctx.fileAgentId;
+  const turn: Turn = {
+    key: requestId ? `${messageId}:${requestId}` : messageId,
+    messageId,
+    requestId,
+    sessionId,
+    agentId,
+    isSidechain: o.isSidechain === true || fromProgress,
+    projectKey: ctx.projectKey,
+    cwd: str(o.cwd),
+    gitBranch: str(o.gitBranch),
+    version: str(o.version),
+    entrypoint: str(o.entrypoint),
+    promptSource: state.lastPromptSource,
+    turnOrigin: state.lastTurnOrigin,
+    model,
+    timestamp,
+    input: tokens(usage.input_tokens),
+    output: tokens(usage.output_tokens),
+    cacheWrite5m: write5m,
+    cacheWrite1h: write1h,
+    cacheRead: tokens(usage.cache_read_input_tokens),
+    webSearches: tokens(serverTools.web_search_requests),
+    webFetches: tokens(serverTools.web_fetch_requests),
+    speed: str(usage.speed),
+    inferenceGeo: str(usage.inference_geo),
+    serviceTier: str(usage.service_tier),
+    stopReason: str(message.stop_reason),
+    textChars,
+    toolInputChars,
+    thinkingChars,
+    toolCalls,
+    blockIds,
+    file: ctx.file,
+    offset,
+    fromProgress,
+  };
+  sink.turn(turn);
+  for (const call of loopTools) {
+    sink.event({
+      id: `loop:${call.id || `${turn.key}:${call.name}`}`,
+      kind: 'loop-marker',
+      sessionId,
+      agentId,
+      timestamp,
+      file: ctx.file,
+      offset,
+      data: { marker: call.name, inputHash: call.inputHash, requestKey: turn.key },
+    });
+  }
+}
+
+function rememberCall(state: FileParseState, call: ToolCall): void {
+  if (!call.id) return;
+  state.recentCalls[call.id] = [call.name, call.inputHash];
+  const keys = Object.keys(state.recentCalls);
+  if (keys.length > 256) for (const k of keys.slice(0, keys.length - 256)) delete state.recentCalls[k];
+}
+
+function promptText(message: Json): string | undefined {
+  if (typeof message.content === 'string') return message.content;
+  if (!Array.isArray(message.content)) return undefined;
+  const texts: string[] = [];
+  for (const b of message.content) {
+    if (!isObj(b)) continue;
+    if (b.type === 'tool_result') return undefined;
+    if (b.type === 'text') texts.push(str(b.text));
+  }
+  return texts.length ? texts.join('\n') : undefined;
+}
+
+function handleUser(o: Json, raw: Buffer, offset: number, ctx: FileContext, state: FileParseState, sink: ParseSink): void {
+  const message = isObj(o.message) ? o.message : {};
+  const sessionId = str(o.sessionId);
+  const agentId = str(o.agentId) || ctx.fileAgentId;
+  const timestamp = parseTime(o.timestamp);
+  if (typeof o.promptSource === 'string') state.lastPromptSource = o.promptSource;
+  if (typeof o.turnOrigin === 'string') state.lastTurnOrigin = o.turnOrigin;
+  const text = promptText(message);
+  if (text !== undefined && o.isMeta !== true) {
+    if (text.includes('<command-name>/loop')) {
+      sink.event({ id: `loop:${str(o.uuid) || shortHash(raw.toString('latin1'), 16)}`, kind: 'loop-marker', sessionId, agentId, timestamp, file: ctx.file, offset, data: { marker: '/loop' } });
+    }
+    if (!state.firstPromptDone && !ctx.fileAgentId && o.isSidechain !== true && sessionId && !isHousekeeping(text)) {
+      state.firstPromptDone = true;
+      const normalized = text.replace(/\s+/g, ' ').trim();
+      sink.session({
+        sessionId,
+        projectKey: ctx.projectKey,
+        cwd: str(o.cwd),
+        entrypoint: str(o.entrypoint),
+        queueOperationStart: state.firstType === 'queue-operation',
+        firstPromptHash: shortHash(normalized, 16),
+        firstPromptLabel: ctx.allowLabels ? normalized.slice(0, 80) : '',
+        firstTimestamp: timestamp,
+        lastTimestamp: timestamp,
+      });
+    }
+  }
+  if (Array.isArray(message.content)) {
+    for (const b of message.content) {
+      if (!isObj(b) || b.type !== 'tool_result' || b.is_error !== true) continue;
+      const toolUseId = str(b.tool_use_id);
+      const call = state.recentCalls[toolUseId];
+      sink.event({
+        id: `err:${toolUseId || shortHash(raw.toString('latin1'), 16)}`,
+        kind: 'tool-error',
+        sessionId,
+        agentId,
+        timestamp,
+        file: ctx.file,
+        offset,
+        data: { toolUseId, tool: call ? call[0] : '', inputHash: call ? call[1] : '' },
+      });
+    }
+  }
+  const result = o.toolUseResult;
+  if (isObj(result) && typeof result.agentId === 'string' && isObj(result.usage)) {
+    const u = result.usage;
+    const toolUseId = Array.isArray(message.content) ? str((message.content.find((b) => isObj(b) && b.type === 'tool_result') as Json | undefined)?.tool_use_id) : '';
+    const call = state.recentCalls[toolUseId];
+    if (!call || TASK_TOOLS.has(call[0])) {
+      sink.event({
+        id: `task:${result.agentId}:${toolUseId}`,
+        kind: 'task-result',
+        sessionId,
+        agentId,
+        timestamp,
+        file: ctx.file,
+        offset,
+        data: {
+          subagentId: result.agentId,
+          toolUseId,
+          status: str(result.status),
+          totalTokens: tokens(result.totalTokens),
+          totalDurationMs: tokens(result.totalDurationMs),
+          totalToolUseCount: tokens(result.totalToolUseCount),
+          usage: {
+            input: tokens(u.input_tokens),
+            output: tokens(u.output_tokens),
+            cacheWrite: tokens(u.cache_creation_input_tokens),
+            cacheRead: tokens(u.cache_read_input_tokens),
+          },
+        },
+      });
+    }
+  }
+}
+
+/** Command output and caveats are written as user lines but are not the user's prompt. */
+function isHousekeeping(text: string): boolean {
+  const t = text.trimStart();
+  return t.startsWith('<local-command') || t.startsWith('Caveat:') || t.startsWith('<command-name>') || t.startsWith('<system-reminder>');
+}
+
+function handleProgress(o: Json, offset: number, ctx: FileContext, state: FileParseState, sink: ParseSink): void {
+  const data = isObj(o.data) ? o.data : undefined;
+  if (!data || !isObj(data.message)) return;
+  const inner = data.message;
+  if (inner.type !== 'assistant') return;
+  // The echo carries the subagent's own line: count it as a sidechain copy, through the dedup.
+  const echoed: Json = {
+    ...inner,
+    sessionId: str(inner.sessionId) || str(o.sessionId),
+    agentId: str(inner.agentId) || str(data.agentId),
+    timestamp: inner.timestamp ?? o.timestamp,
+    cwd: inner.cwd ?? o.cwd,
+    version: inner.version ?? o.version,
+    gitBranch: inner.gitBranch ?? o.gitBranch,
+    entrypoint: inner.entrypoint ?? o.entrypoint,
+    isSidechain: true,
+  };
+  const saved = { ...state };
+  handleAssistant(echoed, offset, ctx, state, sink, true);
+  state.lastPromptSource = saved.lastPromptSource;
+  state.lastTurnOrigin = saved.lastTurnOrigin;
+}
+
+function handleCostState(o: Json, raw: Buffer, offset: number, ctx: FileContext, sink: ParseSink): void {
+  const modelUsage = isObj(o.modelUsage) ? o.modelUsage : {};
+  const models: Record<string, Record<string, number>> = {};
+  for (const [model, v] of Object.entries(modelUsage)) {
+    if (!isObj(v)) continue;
+    models[model] = {
+      input: tokens(v.inputTokens),
+      output: tokens(v.outputTokens),
+      thinking: tokens(v.thinkingTokens),
+      cacheRead: tokens(v.cacheReadInputTokens),
+      cacheWrite: tokens(v.cacheCreationInputTokens),
+      webSearches: tokens(v.webSearchRequests),
+      costUSD: typeof v.costUSD === 'number' && Number.isFinite(v.costUSD) ? v.costUSD : 0,
+    };
+  }
+  sink.event({
+    id: `cost:${shortHash(raw.toString('latin1'), 20)}`,
+    kind: 'cost-state',
+    sessionId: str(o.sessionId),
+    agentId: '',
+    timestamp: parseTime(o.timestamp),
+    file: ctx.file,
+    offset,
+    data: {
+      totalCostUSD: typeof o.totalCostUSD === 'number' ? o.totalCostUSD : 0,
+      startTime: o.startTime ?? null,
+      hasUnknownModelCost: o.hasUnknownModelCost === true,
+      modelUsage: models,
+    },
+  });
+}
