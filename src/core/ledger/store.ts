@@ -200,7 +200,7 @@ export function acquireLock(file: string): (() => void) | undefined {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(safeRead(lock));
-      if (holder && holder !== process.pid && isAlive(holder)) return undefined;
+      if (holder && (holder === process.pid || isAlive(holder))) return undefined; // held here or by a live process
       try {
         fs.unlinkSync(lock); // stale lock from a dead process
       } catch {
