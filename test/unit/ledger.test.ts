@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Ledger } from '../../src/core/ledger/ledger';
 import { createPricer, loadRateCard } from '../../src/core/pricing/pricer';
-import { resolveConfigDirs } from '../../src/core/transcripts/discovery';
+import { discover, resolveConfigDirs } from '../../src/core/transcripts/discovery';
 import { dailyReport, sessionReport } from '../../src/core/reports/usage';
 import { assistant, configDir, jsonl, queueOperation, tempDir, user, writeProjectFile } from './builders';
 
@@ -277,7 +277,6 @@ describe('malformed input', () => {
     const root = configDir({ 'p/s.jsonl': jsonl([assistant({ messageId: 'm1' })]) });
     const l = await Ledger.open({ pricer });
     const dirs = resolveConfigDirs([root]);
-    const { discover } = await import('../../src/core/transcripts/discovery');
     const found = discover(dirs);
     fs.rmSync(path.join(root, 'projects/p/s.jsonl'));
     const rep = l.ingestFiles(found.files);

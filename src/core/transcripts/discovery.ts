@@ -144,3 +144,30 @@ function walk(dir: string, projectsDir: string, visited: Set<string>, out: Trans
     }
   }
 }
+
+/** Describes one transcript path (from a file event) the way discovery would, or undefined if it is not one. */
+export function describeFile(file: string, configDirs: ConfigDir[]): TranscriptFile | undefined {
+  if (!file.endsWith('.jsonl')) return undefined;
+  const abs = path.resolve(file);
+  const dir = configDirs.find((d) => abs.startsWith(d.projects + path.sep));
+  if (!dir) return undefined;
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(abs);
+  } catch {
+    return undefined;
+  }
+  if (!st.isFile()) return undefined;
+  const relative = path.relative(dir.projects, abs).split(path.sep).join('/');
+  const m = AGENT_FILE.exec(path.basename(abs));
+  return {
+    path: abs,
+    projectsDir: dir.projects,
+    relative,
+    projectKey: relative.includes('/') ? relative.slice(0, relative.indexOf('/')) : '',
+    agentId: m ? m[1] : '',
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    identity: `${st.dev}:${st.ino}`,
+  };
+}

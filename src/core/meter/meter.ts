@@ -1,0 +1,176 @@
+// The meter: one ledger over a set of config dirs, the journal replayed into it, and the balance
+// computed from both. The CLI and the extension each build one; only a meter over the user's own
+// transcripts with the user's own settings writes the per-user balance snapshot.
+import * as fs from 'node:fs';
+import { Ledger, type IngestReport } from '../ledger/ledger';
+import { recordSaved, seedFor } from '../ledger/registry';
+import { createPricer, loadRateCard, type Pricer } from '../pricing/pricer';
+import { computeBalance, previousCycles, resolvePoolSettings, snapshotFromBalance, type Balance, type LiveSession, type PoolFlags, type PoolSettings } from '../pool';
+import { writeFileAtomic } from '../state/atomicFile';
+import { readJournal, type Fact } from '../state/journal';
+import type { UserPaths } from '../state/paths';
+import type { UserSettings } from '../state/settings';
+import { discover, resolveConfigDirs, type ConfigDir, type TranscriptFile } from '../transcripts/discovery';
+import { sessionFacts, spendRows } from './ledgerRows';
+
+export interface MeterOptions {
+  paths: UserPaths;
+  settings: UserSettings;
+  /** Config dirs named for this meter; undefined: the settings' folders, else CLAUDE_CONFIG_DIR, else the defaults. */
+  configDirs?: string[];
+  /** Ledger file; undefined keeps the ledger in memory. */
+  ledgerFile?: string;
+  /** Whether this meter may write the per-user balance snapshot (never for --config-dir/--db/--now/plan-flag runs). */
+  writesSnapshot: boolean;
+  flags?: PoolFlags;
+  /** Epoch ms "now"; fixed for reproducible CLI output with --now. */
+  clock?: () => number;
+  env?: Record<string, string | undefined>;
+}
+
+export interface MeterUpdate {
+  ingest: IngestReport;
+  balance: Balance;
+  /** New journal facts since the last update. */
+  newFacts: number;
+}
+
+/** Sessions whose turns were written in the last few minutes: their context size is "live". */
+const LIVE_WINDOW_MS = 10 * 60 * 1000;
+
+export class Meter {
+  readonly ledger: Ledger;
+  readonly pricer: Pricer;
+  readonly poolSettings: PoolSettings;
+  readonly configDirs: ConfigDir[];
+  private readonly opts: MeterOptions;
+  private facts: Fact[] = [];
+  private journalOffset = 0;
+  private journalMalformed = 0;
+  private lastBalance: Balance | undefined;
+
+  private constructor(opts: MeterOptions, ledger: Ledger, pricer: Pricer, poolSettings: PoolSettings, configDirs: ConfigDir[]) {
+    this.opts = opts;
+    this.ledger = ledger;
+    this.pricer = pricer;
+    this.poolSettings = poolSettings;
+    this.configDirs = configDirs;
+  }
+
+  /** Resolves settings (throws PoolSettingsError with every problem) and opens the ledger. */
+  static async open(opts: MeterOptions): Promise<Meter> {
+    const poolSettings = resolvePoolSettings(opts.settings, opts.flags ?? {});
+    const named = opts.configDirs && opts.configDirs.length ? opts.configDirs : opts.settings.configDirs && opts.settings.configDirs.length ? opts.settings.configDirs : undefined;
+    const configDirs = resolveConfigDirs(named, opts.env ?? process.env);
+    const pricer = createPricer(loadRateCard(), opts.settings.rateOverrides ?? null);
+    const projects = configDirs.map((d) => d.projects);
+    const ledger = await Ledger.open({
+      file: opts.ledgerFile,
+      pricer,
+      seedFrom: opts.ledgerFile ? seedFor(opts.paths, opts.ledgerFile, projects) : undefined,
+      allowLabels: opts.settings.allowLabels === true,
+    });
+    return new Meter(opts, ledger, pricer, poolSettings, configDirs);
+  }
+
+  now(): number {
+    return this.opts.clock ? this.opts.clock() : Date.now();
+  }
+
+  get journalFacts(): readonly Fact[] {
+    return this.facts;
+  }
+
+  get malformedJournalLines(): number {
+    return this.journalMalformed;
+  }
+
+  /** Discovers every transcript, ingests what is new, replays the journal, recomputes the balance. */
+  refresh(onProgress?: (done: number, total: number) => void): MeterUpdate {
+    const found = discover(this.configDirs);
+    const ingest = this.ledger.ingestFiles(found.files, onProgress);
+    ingest.configDirs = this.configDirs;
+    ingest.problems = found.problems.concat(ingest.problems);
+    this.ledger.markMissing(new Set(found.files.map((f) => f.path)));
+    return this.finish(ingest);
+  }
+
+  /** Ingests only the given files (driven by file events: unchanged files are not re-checked). */
+  refreshFiles(files: TranscriptFile[]): MeterUpdate {
+    return this.finish(this.ledger.ingestFiles(files));
+  }
+
+  /** The files to ingest in slices (the extension yields between slices so the editor never stalls). */
+  discoverFiles(): TranscriptFile[] {
+    return discover(this.configDirs).files;
+  }
+
+  private finish(ingest: IngestReport): MeterUpdate {
+    const newFacts = this.readNewFacts();
+    const balance = this.computeBalance();
+    if (this.opts.writesSnapshot && !this.ledger.readOnly) this.writeSnapshot(balance);
+    return { ingest, balance, newFacts };
+  }
+
+  private readNewFacts(): number {
+    const read = readJournal(this.opts.paths.journal, this.journalOffset);
+    if (read.endOffset < this.journalOffset) this.facts = []; // the journal was replaced: replay it all
+    this.journalOffset = read.endOffset;
+    this.journalMalformed += read.malformed;
+    this.facts.push(...read.facts);
+    return read.facts.length;
+  }
+
+  /** Facts of one kind, in journal order. */
+  factsOf(kind: string): Fact[] {
+    return this.facts.filter((f) => f.kind === kind);
+  }
+
+  computeBalance(now: number = this.now()): Balance {
+    const settings = this.poolSettings;
+    const earliest = previousCycles(now, 3, settings.cycleDay, settings.timezone).reduce((min, c) => Math.min(min, c.start), now) - 8 * 86_400_000;
+    const captured = new Set(this.factsOf('run').map((f) => String(f.sessionId ?? '')).filter(Boolean));
+    const balance = computeBalance({ settings, rows: spendRows(this.ledger.db, earliest), sessions: sessionFacts(this.ledger.db, captured), facts: this.facts }, now);
+    this.lastBalance = balance;
+    return balance;
+  }
+
+  get balance(): Balance {
+    return this.lastBalance ?? this.computeBalance();
+  }
+
+  /** Context size of the sessions written to in the last minutes (for the hook and the status line). */
+  liveSessions(now: number = this.now()): LiveSession[] {
+    const r = this.ledger.db.exec(
+      `SELECT session_id, input + cw5m + cw1h + cr, ts FROM requests r
+       WHERE ts >= ? AND sidechain = 0 AND ts = (SELECT max(ts) FROM requests r2 WHERE r2.session_id = r.session_id AND r2.sidechain = 0)`,
+      [now - LIVE_WINDOW_MS],
+    );
+    if (!r.length) return [];
+    return r[0].values.map((v) => ({ sessionId: String(v[0]), contextTokens: Number(v[1]), updatedAt: new Date(Number(v[2])).toISOString() }));
+  }
+
+  writeSnapshot(balance: Balance): void {
+    const snapshot = snapshotFromBalance(balance, { stampedAt: this.now(), configDirs: this.configDirs.map((d) => d.root), liveSessions: this.liveSessions() });
+    try {
+      writeFileAtomic(this.opts.paths.snapshot, JSON.stringify(snapshot, null, 1) + '\n');
+    } catch {
+      // the snapshot is a convenience for fast readers; the ledger stays the truth
+    }
+  }
+
+  save(): void {
+    const file = this.opts.ledgerFile;
+    if (!file || !this.ledger.isDirty) return;
+    this.ledger.save();
+    recordSaved(this.opts.paths, file, this.configDirs.map((d) => d.projects));
+  }
+
+  close(): void {
+    this.ledger.close();
+  }
+}
+
+export function configDirsExist(dirs: ConfigDir[]): boolean {
+  return dirs.some((d) => d.exists && fs.existsSync(d.projects));
+}
