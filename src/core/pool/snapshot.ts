@@ -1,0 +1,85 @@
+// The per-user balance snapshot (DESIGN.md "Where state lives"): a small JSON object the status
+// bar shows before any database opens and the hook / status-line command read instead of sql.js.
+import type { Balance, Basis, Overage, PlanId, Scope } from './types';
+
+export const SNAPSHOT_VERSION = 1;
+
+export interface LiveSession {
+  sessionId: string;
+  contextTokens: number;
+  /** ISO instant. */
+  updatedAt: string;
+}
+
+export interface BalanceSnapshot {
+  version: typeof SNAPSHOT_VERSION;
+  /** ISO instant it was written; the newest snapshot wins. */
+  stampedAt: string;
+  basis: Basis;
+  plan: PlanId | null;
+  planLabel: string;
+  scope: Scope;
+  overage: Overage;
+  configDirs: string[];
+  timezone: string;
+  cycle: { start: string; end: string; label: string; daysLeft: number };
+  allotmentNanos: number | null;
+  spentNanos: number;
+  spentTodayNanos: number;
+  remainingNanos: number | null;
+  remainingIsUpperBound: boolean;
+  unpricedCount: number;
+  overageNanos: number | null;
+  /** ISO instant the credit reached zero, or null. */
+  exhaustedAt: string | null;
+  liveSessions: LiveSession[];
+}
+
+export interface SnapshotMeta {
+  stampedAt: Date | number;
+  configDirs: string[];
+  /** Filled by the caller from live session files; empty by default. */
+  liveSessions?: LiveSession[];
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function snapshotFromBalance(b: Balance, meta: SnapshotMeta): BalanceSnapshot {
+  return {
+    version: SNAPSHOT_VERSION,
+    stampedAt: new Date(meta.stampedAt).toISOString(),
+    basis: b.basis,
+    plan: b.plan,
+    planLabel: b.planLabel,
+    scope: b.scope,
+    overage: b.overage,
+    configDirs: [...meta.configDirs],
+    timezone: b.timezone,
+    cycle: { start: iso(b.cycle.start), end: iso(b.cycle.end), label: b.cycle.label, daysLeft: b.cycle.daysLeft },
+    allotmentNanos: b.allotmentNanos,
+    spentNanos: b.spentNanos,
+    spentTodayNanos: b.spentTodayNanos,
+    remainingNanos: b.remainingNanos,
+    remainingIsUpperBound: b.remainingIsUpperBound,
+    unpricedCount: b.unpricedCount,
+    overageNanos: b.overageNanos,
+    exhaustedAt: b.exhaustedAt === null ? null : iso(b.exhaustedAt),
+    liveSessions: meta.liveSessions ? meta.liveSessions.map((s) => ({ ...s })) : [],
+  };
+}
+
+/** Guard for readers of the file (the hook, the status line): a partial or foreign file is not a snapshot. */
+export function isBalanceSnapshot(v: unknown): v is BalanceSnapshot {
+  if (!v || typeof v !== 'object') return false;
+  const s = v as Partial<BalanceSnapshot>;
+  return (
+    s.version === SNAPSHOT_VERSION &&
+    typeof s.stampedAt === 'string' &&
+    typeof s.spentNanos === 'number' &&
+    (s.remainingNanos === null || typeof s.remainingNanos === 'number') &&
+    !!s.cycle &&
+    typeof s.cycle.end === 'string' &&
+    Array.isArray(s.configDirs) &&
+    Array.isArray(s.liveSessions)
+  );
+}
