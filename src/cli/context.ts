@@ -1,12 +1,13 @@
-// Opens the ledger a CLI run should use and ingests what is new (DESIGN.md "Where state lives").
+// Opens the meter a CLI run should use and ingests what is new (DESIGN.md "Where state lives").
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Ledger, type IngestReport } from '../core/ledger/ledger';
-import { ledgerPathForConfigDirs, recordSaved, seedFor } from '../core/ledger/registry';
-import { createPricer, loadRateCard, type Pricer } from '../core/pricing/pricer';
+import { Meter, type MeterUpdate } from '../core/meter/meter';
+import { ledgerPathForConfigDirs } from '../core/ledger/registry';
+import { PoolSettingsError, type PoolFlags } from '../core/pool';
 import { userPaths, type UserPaths } from '../core/state/paths';
 import { readUserSettings, type UserSettings } from '../core/state/settings';
-import { resolveConfigDirs, type ConfigDir } from '../core/transcripts/discovery';
+import { resolveConfigDirs } from '../core/transcripts/discovery';
+import { workerScriptBeside } from '../core/transcripts/workerPool';
 import { isValidTimeZone, systemTimeZone } from '../core/reports/timeZone';
 import { UsageError } from './errors';
 
@@ -19,20 +20,19 @@ export interface CommonOptions {
   json?: boolean;
   color?: boolean;
   demoFallback?: boolean;
+  /** An ISO instant to compute the balance at (reproducible output). */
+  now?: string;
 }
 
 export interface RunContext {
   paths: UserPaths;
   settings: UserSettings;
-  pricer: Pricer;
-  ledger: Ledger;
-  configDirs: ConfigDir[];
-  ingest: IngestReport;
+  meter: Meter;
+  update: MeterUpdate;
   timezone: string;
   since?: string;
   until?: string;
-  /** True when the run is over the user's own transcripts with their own settings (may write the snapshot). */
-  ownLedger: boolean;
+  now: number;
   /** Set when the run fell back to the bundled demo config dir. */
   demo: boolean;
   notes: string[];
@@ -49,6 +49,13 @@ export function parseDateArg(name: string, v: string | undefined): string | unde
   return iso;
 }
 
+export function parseNowArg(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const t = Date.parse(v);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(t)) throw new UsageError(`--now must be an ISO instant like 2026-01-31T00:00:00Z (got "${v}")`);
+  return t;
+}
+
 function demoDir(): string | undefined {
   for (const candidate of [path.join(__dirname, '..', 'demo'), path.join(__dirname, '..', '..', 'demo')]) {
     if (fs.existsSync(path.join(candidate, 'projects'))) return candidate;
@@ -56,7 +63,11 @@ function demoDir(): string | undefined {
   return undefined;
 }
 
-export async function openRun(opts: CommonOptions, onProgress?: (done: number, total: number) => void): Promise<RunContext> {
+function hasPoolFlags(flags: PoolFlags): boolean {
+  return Object.values(flags).some((v) => v !== undefined);
+}
+
+export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProgress?: (done: number, total: number) => void): Promise<RunContext> {
   const paths = userPaths();
   const settings = readUserSettings(paths.settings);
   const timezone = opts.timezone ?? settings.timezone ?? systemTimeZone();
@@ -64,41 +75,53 @@ export async function openRun(opts: CommonOptions, onProgress?: (done: number, t
   const since = parseDateArg('since', opts.since);
   const until = parseDateArg('until', opts.until);
   if (since && until && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
-  const pricer = createPricer(loadRateCard(), settings.rateOverrides ?? null);
-  const notes: string[] = pricer.problems.map((p) => `rate override ignored: ${p}`);
-  const explicitDirs = opts.configDir && opts.configDir.length ? opts.configDir : settings.configDirs && settings.configDirs.length ? settings.configDirs : undefined;
-  let configDirs = resolveConfigDirs(opts.configDir && opts.configDir.length ? opts.configDir : explicitDirs);
+  const fixedNow = parseNowArg(opts.now);
+  const notes: string[] = [];
+  const named = opts.configDir && opts.configDir.length ? opts.configDir : settings.configDirs && settings.configDirs.length ? settings.configDirs : undefined;
+  let configDirs = named;
   let demo = false;
-  if (!configDirs.some((d) => d.exists)) {
-    const where = configDirs.map((d) => d.projects).join(', ');
+  const resolved = resolveConfigDirs(named);
+  if (!resolved.some((d) => d.exists)) {
+    const where = resolved.map((d) => d.projects).join(', ');
     const demoRoot = opts.demoFallback && !opts.configDir?.length ? demoDir() : undefined;
-    if (!demoRoot) {
-      throw new UsageError(`no Claude Code transcripts found at ${where}. Point --config-dir (or CLAUDE_CONFIG_DIR) at the folder that holds projects/.`, 3);
-    }
+    if (!demoRoot) throw new UsageError(`no Claude Code transcripts found at ${where}. Point --config-dir (or CLAUDE_CONFIG_DIR) at the folder that holds projects/.`, 3);
     notes.push(`No Claude Code transcripts found at ${where}; showing the bundled demo data (${demoRoot}). Your own ledger is not touched.`);
-    configDirs = resolveConfigDirs([demoRoot]);
+    configDirs = [demoRoot];
     demo = true;
   }
-  const dirRoots = configDirs.map((d) => d.projects);
-  let file: string | undefined;
+  let ledgerFile: string | undefined;
   let ownLedger = false;
-  if (demo) file = undefined; // in memory: the demo never touches the user's ledger
-  else if (opts.db) file = path.resolve(opts.db);
-  else if (opts.configDir && opts.configDir.length) file = ledgerPathForConfigDirs(paths, dirRoots);
+  if (demo) ledgerFile = undefined; // in memory: the demo never touches the user's ledger
+  else if (opts.db) ledgerFile = path.resolve(opts.db);
+  else if (opts.configDir && opts.configDir.length) ledgerFile = ledgerPathForConfigDirs(paths, resolveConfigDirs(opts.configDir).map((d) => d.projects));
   else {
-    file = paths.userLedger;
+    ledgerFile = paths.userLedger;
     ownLedger = true;
   }
-  const ledger = await Ledger.open({ file, pricer, seedFrom: file ? seedFor(paths, file, dirRoots) : undefined, allowLabels: settings.allowLabels === true });
-  if (ledger.recovered) notes.push(ledger.recovered);
-  if (ledger.readOnly && file) notes.push(`Another Credit Ledger process is writing ${file}; this run reads it without writing and may miss the newest turns.`);
-  const ingest = ledger.ingest(configDirs, onProgress);
-  if (file && ledger.isDirty && !ledger.readOnly) {
-    ledger.save();
-    recordSaved(paths, file, dirRoots);
+  let meter: Meter;
+  try {
+    meter = await Meter.open({
+      paths,
+      settings: { ...settings, timezone },
+      configDirs,
+      ledgerFile,
+      flags,
+      writesSnapshot: ownLedger && fixedNow === undefined && !hasPoolFlags(flags),
+      clock: fixedNow === undefined ? undefined : () => fixedNow,
+    });
+  } catch (err) {
+    if (err instanceof PoolSettingsError) throw new UsageError(err.problems.join('\n'));
+    throw err;
   }
-  for (const p of ingest.problems) notes.push(`${p.path}: ${p.problem}`);
-  if (ingest.malformedLines) notes.push(`${ingest.malformedLines} malformed transcript line(s) skipped (first: ${ingest.malformedSamples[0]?.file}:${ingest.malformedSamples[0]?.offset}, ${ingest.malformedSamples[0]?.reason})`);
-  for (const d of configDirs) if (!d.exists) notes.push(`config dir ${d.root} has no projects/ folder (skipped)`);
-  return { paths, settings, pricer, ledger, configDirs, ingest, timezone, since, until, ownLedger, demo, notes };
+  if (meter.ledger.recovered) notes.push(meter.ledger.recovered);
+  if (meter.ledger.readOnly && ledgerFile) notes.push(`Another Credit Ledger process is writing ${ledgerFile}; this run reads it without writing and may miss the newest turns.`);
+  for (const p of meter.pricer.problems) notes.push(`rate override ignored: ${p}`);
+  const update = await meter.refreshParallel(workerScriptBeside(__dirname), onProgress);
+  meter.save();
+  for (const p of update.ingest.problems) notes.push(`${p.path}: ${p.problem}`);
+  const sample = update.ingest.malformedSamples[0];
+  if (update.ingest.malformedLines) notes.push(`${update.ingest.malformedLines} malformed transcript line(s) skipped (first: ${sample?.file}:${sample?.offset}, ${sample?.reason})`);
+  if (meter.malformedJournalLines) notes.push(`${meter.malformedJournalLines} malformed journal line(s) skipped in ${paths.journal}`);
+  for (const d of meter.configDirs) if (!d.exists) notes.push(`config dir ${d.root} has no projects/ folder (skipped)`);
+  return { paths, settings, meter, update, timezone, since, until, now: meter.now(), demo, notes };
 }

@@ -1,5 +1,6 @@
 // The `credit-ledger` command.
 import { Command, CommanderError, Option } from 'commander';
+import type { PoolFlags } from '../core/pool';
 import { openRun, type CommonOptions, type RunContext } from './context';
 import { UsageError } from './errors';
 import { buildReport, renderReport, type ReportKind } from './reports';
@@ -34,16 +35,16 @@ function progressReporter(): ((done: number, total: number) => void) | undefined
   };
 }
 
-async function withRun(opts: CommonOptions, fn: (ctx: RunContext) => void | Promise<void>): Promise<void> {
-  const progress = opts.json ? undefined : progressReporter();
-  const ctx = await openRun(opts, progress);
+async function withRun(opts: CommonOptions, fn: (ctx: RunContext) => void | Promise<void>, flags: PoolFlags = {}): Promise<void> {
+  const progress = progressReporter();
+  const ctx = await openRun(opts, flags, progress);
   if (progress) process.stderr.write('\r\x1b[K');
   try {
     const style = makeStyle(colorEnabled(opts.color, process.stderr));
     for (const n of ctx.notes) process.stderr.write(style.yellow(`note: ${n}`) + '\n');
     await fn(ctx);
   } finally {
-    ctx.ledger.close();
+    ctx.meter.close();
   }
 }
 

@@ -8,9 +8,10 @@ export type ReportKind = 'daily' | 'monthly' | 'session';
 
 export function buildReport(kind: ReportKind, ctx: RunContext): object {
   const filter = { since: ctx.since, until: ctx.until, timezone: ctx.timezone };
-  if (kind === 'daily') return dailyReport(ctx.ledger.db, filter);
-  if (kind === 'monthly') return monthlyReport(ctx.ledger.db, filter);
-  return sessionReport(ctx.ledger.db, filter);
+  const db = ctx.meter.ledger.db;
+  if (kind === 'daily') return dailyReport(db, filter);
+  if (kind === 'monthly') return monthlyReport(db, filter);
+  return sessionReport(db, filter);
 }
 
 function money(usd: number, row: { unpriced: { requests: number } }): string {
@@ -45,6 +46,6 @@ export function renderReport(kind: ReportKind, report: object, ctx: RunContext, 
   if (totals.unpriced.requests) {
     out.push('', style.yellow(`Unpriced: ${formatInt(totals.unpriced.requests)} request(s), ${formatInt(totals.unpriced.tokens)} tokens on models with no list price (${totals.unpriced.models.join(', ')}). Costs marked + are at least that much. Add rates under "rateOverrides" in the settings file.`));
   }
-  out.push('', style.dim(`Headless (claude -p / Agent SDK) share: ${formatUsd(usdToNanos(totals.headlessCost))} of ${formatUsd(usdToNanos(totals.totalCost))}. Ledger: ${ctx.ledger.file ?? 'in memory'}`));
+  out.push('', style.dim(`Headless (claude -p / Agent SDK) share: ${formatUsd(usdToNanos(totals.headlessCost))} of ${formatUsd(usdToNanos(totals.totalCost))}. Ledger: ${ctx.meter.ledger.file ?? 'in memory'}`));
   return out.join('\n');
 }

@@ -1,10 +1,13 @@
 // The ledger: incremental ingest of transcripts into the sql.js store, deduplicated and priced.
 import type { Database, SqlValue, Statement } from 'sql.js';
-import type { PriceableUsage, TranscriptEvent, Turn } from '../model';
+import type { PriceableUsage, Turn } from '../model';
 import { discover, type ConfigDir, type DiscoveryProblem, type TranscriptFile } from '../transcripts/discovery';
-import { newFileParseState, parseLine, type FileParseState, type SessionObservation } from '../transcripts/lineParser';
+import * as os from 'node:os';
+import { newFileParseState, type FileParseState, type SessionObservation } from '../transcripts/lineParser';
 import { isBtwReplay, mergeTurn } from '../transcripts/merge';
-import { readLines, tailChecksum } from '../transcripts/reader';
+import { tailChecksum } from '../transcripts/reader';
+import { mergeObservation, newBatch, parseFiles, type ParseBatch, type ParseJob } from '../transcripts/parseFiles';
+import { parseInWorkers, WORKER_THRESHOLD_BYTES } from '../transcripts/workerPool';
 import { REQUEST_COLUMNS, rowToTurn, turnToRow, type PriceFields } from './rows';
 import { acquireLock, openStore, saveStore } from './store';
 
@@ -49,12 +52,16 @@ interface FileRow {
   state: string;
 }
 
-interface Batch {
-  turns: Map<string, Turn>;
-  byMessage: Map<string, string[]>;
-  events: TranscriptEvent[];
-  sessions: Map<string, SessionObservation>;
-  fileIds: Map<string, number>;
+interface IngestPlan {
+  started: number;
+  jobs: (ParseJob & { bytes: number })[];
+  byPath: Map<string, TranscriptFile>;
+  rows: Map<string, FileRow>;
+  unchanged: number;
+  reread: number;
+  seen: number;
+  /** Known files whose bytes were all read already (only the mtime moved). */
+  caughtUp: TranscriptFile[];
 }
 
 export class Ledger {
@@ -136,99 +143,109 @@ export class Ledger {
     const found = discover(configDirs);
     const report = this.ingestFiles(found.files, onProgress);
     report.configDirs = configDirs;
-    report.problems = found.problems;
+    report.problems = found.problems.concat(report.problems);
     this.setMeta('config_dirs', JSON.stringify(configDirs.map((d) => d.root)));
     return report;
   }
 
-  /** Ingests the given files (already discovered); reads only bytes appended since the last ingest. */
+  /** Ingests the given files (already discovered) in this thread; reads only bytes appended since the last ingest. */
   ingestFiles(files: TranscriptFile[], onProgress?: (done: number, total: number) => void): IngestReport {
-    const started = Date.now();
-    const report: IngestReport = {
-      configDirs: [], filesSeen: files.length, filesRead: 0, filesReread: 0, filesUnchanged: 0, bytesRead: 0, linesRead: 0,
-      requestsAdded: 0, requestsUpdated: 0, malformedLines: 0, malformedSamples: [], problems: [], durationMs: 0,
+    const plan = this.planIngest(files);
+    let done = 0;
+    const total = plan.jobs.reduce((s, j) => s + j.bytes, 0);
+    const batch = parseFiles(plan.jobs, this.allowLabels, newBatch(), (bytes) => {
+      done += bytes;
+      onProgress?.(done, total);
+    });
+    return this.applyBatch(plan, batch);
+  }
+
+  /** The same, with the parse spread over worker threads when there is enough to read. */
+  async ingestFilesParallel(files: TranscriptFile[], workerScript: string | undefined, onProgress?: (done: number, total: number) => void): Promise<IngestReport> {
+    const threads = Math.min(4, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
+    const plan = this.planIngest(files);
+    const total = plan.jobs.reduce((s, j) => s + j.bytes, 0);
+    let done = 0;
+    const onBytes = (bytes: number): void => {
+      done += bytes;
+      onProgress?.(done, total);
     };
-    const batch: Batch = { turns: new Map(), byMessage: new Map(), events: [], sessions: new Map(), fileIds: new Map() };
-    const fileUpdates: { file: TranscriptFile; id: number | undefined; offset: number; tail: string; state: FileParseState; lines: number; malformed: number }[] = [];
-    const totalBytes = files.reduce((s, f) => s + f.size, 0);
-    let doneBytes = 0;
-    const existingFiles = this.fileRows();
+    if (!workerScript || threads < 2 || total < WORKER_THRESHOLD_BYTES) return this.applyBatch(plan, parseFiles(plan.jobs, this.allowLabels, newBatch(), onBytes));
+    return this.applyBatch(plan, await parseInWorkers(workerScript, plan.jobs, this.allowLabels, threads, onBytes));
+  }
+
+  /** Decides, per file, where reading starts (or that it is unchanged). */
+  private planIngest(files: TranscriptFile[]): IngestPlan {
+    const plan: IngestPlan = { started: Date.now(), jobs: [], byPath: new Map(), rows: this.fileRows(), unchanged: 0, reread: 0, seen: files.length, caughtUp: [] };
     for (const f of files) {
-      const row = existingFiles.get(f.path);
+      plan.byPath.set(f.path, f);
+      const row = plan.rows.get(f.path);
       let from = 0;
       let state = newFileParseState();
       if (row) {
         if (row.identity === f.identity && row.size === f.size && row.mtime === f.mtimeMs && row.offset === f.size) {
-          report.filesUnchanged++;
+          plan.unchanged++;
           continue;
         }
         if (row.identity === f.identity && f.size >= row.offset && tailChecksum(f.path, row.offset) === row.tail) {
           from = row.offset;
           state = parseState(row.state);
         } else {
-          report.filesReread++; // replaced or truncated: read again; the dedup keeps it from counting twice
+          plan.reread++; // replaced or truncated: read again; the dedup keeps it from counting twice
+        }
+        if (from === f.size) {
+          plan.caughtUp.push(f); // only the mtime moved
+          continue;
         }
       }
-      if (from === f.size && row) {
-        fileUpdates.push({ file: f, id: row.id, offset: from, tail: row.tail, state, lines: 0, malformed: 0 });
-        continue;
-      }
-      const ctx = { file: f.path, projectKey: f.projectKey, fileAgentId: f.agentId, allowLabels: this.allowLabels };
-      let malformed = 0;
-      const sink = {
-        turn: (t: Turn) => addTurn(batch, t),
-        event: (e: TranscriptEvent) => batch.events.push(e),
-        session: (s: SessionObservation) => mergeSession(batch.sessions, s),
-        malformed: (reason: string) => {
-          malformed++;
-          report.malformedLines++;
-          if (report.malformedSamples.length < 20) report.malformedSamples.push({ file: f.path, offset: currentOffset, reason });
-        },
-      };
-      let currentOffset = from;
-      let result;
-      try {
-        result = readLines(f.path, from, (line, offset) => {
-          currentOffset = offset;
-          try {
-            parseLine(line, offset, ctx, state, sink);
-          } catch (err) {
-            sink.malformed(`parser error: ${(err as Error).message}`);
-          }
-        });
-      } catch (err) {
-        report.problems.push({ path: f.path, problem: `read failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+      plan.jobs.push({ path: f.path, from, state, projectKey: f.projectKey, agentId: f.agentId, bytes: f.size - from });
+    }
+    return plan;
+  }
+
+  private applyBatch(plan: IngestPlan, batch: ParseBatch): IngestReport {
+    const report: IngestReport = {
+      configDirs: [], filesSeen: plan.seen, filesRead: 0, filesReread: plan.reread, filesUnchanged: plan.unchanged, bytesRead: 0, linesRead: 0,
+      requestsAdded: 0, requestsUpdated: 0, malformedLines: 0, malformedSamples: batch.malformedSamples, problems: [], durationMs: 0,
+    };
+    for (const f of batch.files) {
+      if (f.problem) {
+        report.problems.push({ path: f.path, problem: f.problem });
         continue;
       }
       report.filesRead++;
-      report.bytesRead += result.endOffset - from;
-      report.linesRead += result.lines;
-      fileUpdates.push({ file: f, id: row?.id, offset: result.endOffset, tail: result.tailChecksum, state, lines: result.lines, malformed });
-      doneBytes += f.size;
-      onProgress?.(doneBytes, totalBytes);
+      report.bytesRead += f.endOffset - f.from;
+      report.linesRead += f.lines;
+      report.malformedLines += f.malformed;
     }
     if (this.readOnly) {
-      report.durationMs = Date.now() - started;
+      report.durationMs = Date.now() - plan.started;
       return report;
     }
+    const fileIds = new Map<string, number>();
     this.db.run('BEGIN');
     try {
-      for (const u of fileUpdates) {
-        const id = this.upsertFile(u.file, u.id, u.offset, u.tail, u.state, u.lines, u.malformed);
-        batch.fileIds.set(u.file.path, id);
+      for (const f of plan.caughtUp) {
+        const row = plan.rows.get(f.path)!;
+        fileIds.set(f.path, this.upsertFile(f, row.id, row.offset, row.tail, parseState(row.state), 0, 0));
       }
-      const counts = this.applyTurns(batch);
+      for (const pf of batch.files) {
+        if (pf.problem) continue;
+        const f = plan.byPath.get(pf.path)!;
+        fileIds.set(pf.path, this.upsertFile(f, plan.rows.get(pf.path)?.id, pf.endOffset, pf.tail, pf.state, pf.lines, pf.malformed));
+      }
+      const counts = this.applyTurns(batch, fileIds);
       report.requestsAdded = counts.added;
       report.requestsUpdated = counts.updated;
-      this.applyEvents(batch);
+      this.applyEvents(batch, fileIds);
       this.applySessions(batch);
       this.db.run('COMMIT');
     } catch (err) {
       this.db.run('ROLLBACK');
       throw err;
     }
-    if (fileUpdates.length) this.dirty = true;
-    report.durationMs = Date.now() - started;
+    if (batch.files.length || plan.caughtUp.length) this.dirty = true;
+    report.durationMs = Date.now() - plan.started;
     return report;
   }
 
@@ -244,7 +261,7 @@ export class Ledger {
   }
 
   private upsertFile(f: TranscriptFile, id: number | undefined, offset: number, tail: string, state: FileParseState, lines: number, malformed: number): number {
-    const stateJson = JSON.stringify(state);
+    const stateJson = JSON.stringify({ ...state, knownKeys: undefined });
     if (id === undefined) {
       this.db.run(
         'INSERT INTO files (path, config_dir, identity, size, mtime, offset, tail, state, lines, malformed) VALUES (?,?,?,?,?,?,?,?,?,?)',
@@ -259,7 +276,7 @@ export class Ledger {
     return id;
   }
 
-  private applyTurns(batch: Batch): { added: number; updated: number } {
+  private applyTurns(batch: ParseBatch, fileIds: Map<string, number>): { added: number; updated: number } {
     if (!batch.turns.size) return { added: 0, updated: 0 };
     const empty = this.db.exec('SELECT 1 FROM requests LIMIT 1').length === 0;
     const placeholders = REQUEST_COLUMNS.map(() => '?').join(',');
@@ -278,7 +295,7 @@ export class Ledger {
           } else added++;
           if (byMsg && this.resolveBtw(byMsg, t)) continue;
         } else added++;
-        const fileId = batch.fileIds.get(t.file) ?? this.fileIdOf(t.file);
+        const fileId = fileIds.get(t.file) ?? this.fileIdOf(t.file);
         insert.run(turnToRow(t, fileId, this.pricer.price(t)));
       }
     } finally {
@@ -311,17 +328,17 @@ export class Ledger {
     return false;
   }
 
-  private applyEvents(batch: Batch): void {
+  private applyEvents(batch: ParseBatch, fileIds: Map<string, number>): void {
     if (!batch.events.length) return;
     const stmt = this.db.prepare('INSERT OR IGNORE INTO events (id, kind, session_id, agent_id, ts, file_id, offset, data) VALUES (?,?,?,?,?,?,?,?)');
     try {
-      for (const e of batch.events) stmt.run([e.id, e.kind, e.sessionId, e.agentId, e.timestamp, batch.fileIds.get(e.file) ?? 0, e.offset, JSON.stringify(e.data)]);
+      for (const e of batch.events) stmt.run([e.id, e.kind, e.sessionId, e.agentId, e.timestamp, fileIds.get(e.file) ?? this.fileIdOf(e.file), e.offset, JSON.stringify(e.data)]);
     } finally {
       stmt.free();
     }
   }
 
-  private applySessions(batch: Batch): void {
+  private applySessions(batch: ParseBatch): void {
     if (!batch.sessions.size) return;
     const select = this.db.prepare('SELECT project_key, cwd, entrypoint, queue_op, first_prompt_hash, label, first_ts, last_ts FROM sessions WHERE session_id = ?');
     const upsert = this.db.prepare('INSERT OR REPLACE INTO sessions (session_id, project_key, cwd, entrypoint, queue_op, first_prompt_hash, label, first_ts, last_ts) VALUES (?,?,?,?,?,?,?,?,?)');
@@ -395,46 +412,9 @@ function selectTurn(stmt: Statement, key: string): Turn | undefined {
 
 function parseState(json: string): FileParseState {
   try {
-    return { ...newFileParseState(), ...(JSON.parse(json) as Partial<FileParseState>) };
+    return { ...newFileParseState(), ...(JSON.parse(json) as Partial<FileParseState>), knownKeys: undefined };
   } catch {
     return newFileParseState();
   }
 }
 
-function addTurn(batch: Batch, t: Turn): void {
-  const existing = batch.turns.get(t.key);
-  if (existing) {
-    batch.turns.set(t.key, mergeTurn(existing, t));
-    return;
-  }
-  const siblings = batch.byMessage.get(t.messageId);
-  if (siblings) {
-    for (const k of siblings) {
-      const other = batch.turns.get(k);
-      if (!other) continue;
-      if (isBtwReplay(t, other)) return;
-      if (isBtwReplay(other, t)) batch.turns.delete(k);
-    }
-    siblings.push(t.key);
-  } else batch.byMessage.set(t.messageId, [t.key]);
-  batch.turns.set(t.key, t);
-}
-
-function mergeObservation(a: SessionObservation, b: SessionObservation): SessionObservation {
-  return {
-    sessionId: a.sessionId,
-    projectKey: a.projectKey || b.projectKey,
-    cwd: a.cwd || b.cwd,
-    entrypoint: b.entrypoint || a.entrypoint,
-    queueOperationStart: a.queueOperationStart || b.queueOperationStart,
-    firstPromptHash: a.firstPromptHash || b.firstPromptHash,
-    firstPromptLabel: a.firstPromptLabel || b.firstPromptLabel,
-    firstTimestamp: a.firstTimestamp && b.firstTimestamp ? Math.min(a.firstTimestamp, b.firstTimestamp) : a.firstTimestamp || b.firstTimestamp,
-    lastTimestamp: Math.max(a.lastTimestamp, b.lastTimestamp),
-  };
-}
-
-function mergeSession(map: Map<string, SessionObservation>, s: SessionObservation): void {
-  const prev = map.get(s.sessionId);
-  map.set(s.sessionId, prev ? mergeObservation(prev, s) : s);
-}

@@ -95,6 +95,16 @@ export class Meter {
     return this.finish(ingest);
   }
 
+  /** The same, with a large first ingest spread over worker threads (both cores). */
+  async refreshParallel(workerScript: string | undefined, onProgress?: (done: number, total: number) => void): Promise<MeterUpdate> {
+    const found = discover(this.configDirs);
+    const ingest = await this.ledger.ingestFilesParallel(found.files, workerScript, onProgress);
+    ingest.configDirs = this.configDirs;
+    ingest.problems = found.problems.concat(ingest.problems);
+    this.ledger.markMissing(new Set(found.files.map((f) => f.path)));
+    return this.finish(ingest);
+  }
+
   /** Ingests only the given files (driven by file events: unchanged files are not re-checked). */
   refreshFiles(files: TranscriptFile[]): MeterUpdate {
     return this.finish(this.ledger.ingestFiles(files));

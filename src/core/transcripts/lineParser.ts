@@ -5,8 +5,6 @@
 import type { ToolCall, TranscriptEvent, Turn } from '../model';
 import { fnv1a, shortHash } from './hash';
 
-/** Lines up to this size are parsed whole; above it, selectively. */
-const SMALL_LINE_BYTES = 16 * 1024;
 const MAX_TOKENS = 1e9;
 const LOOP_TOOLS = new Set(['ScheduleWakeup', 'CronCreate', 'CronList', 'CronDelete']);
 const TASK_TOOLS = new Set(['Task', 'Agent']);
@@ -20,10 +18,13 @@ export interface FileParseState {
   firstPromptDone: boolean;
   /** Recent tool calls of this file: tool_use id -> [name, inputHash] (bounded). */
   recentCalls: Record<string, [string, string]>;
+  callsSinceTrim: number;
+  /** Request keys already read in this ingest (not persisted): lets progress echoes be skipped early. */
+  knownKeys?: { has(key: string): boolean };
 }
 
 export function newFileParseState(): FileParseState {
-  return { linesSeen: 0, firstType: '', lastPromptSource: '', lastTurnOrigin: '', firstPromptDone: false, recentCalls: {} };
+  return { linesSeen: 0, firstType: '', lastPromptSource: '', lastTurnOrigin: '', firstPromptDone: false, recentCalls: {}, callsSinceTrim: 0 };
 }
 
 export interface FileContext {
@@ -109,12 +110,20 @@ function hasTrueAfter(buf: Buffer, key: string): boolean {
   return false;
 }
 
+/** Lines up to this size may carry prompts, compactions and cost-state; larger ones are tool output. */
+const SMALL_LINE = 4096;
+
 /** Parses one complete line (without its newline) at `offset` of the file. */
 export function parseLine(buf: Buffer, offset: number, ctx: FileContext, state: FileParseState, sink: ParseSink): void {
   state.linesSeen++;
   if (buf.length === 0) return;
-  if (buf.length > SMALL_LINE_BYTES && !needsFullParse(buf, state)) {
-    scanLargeLine(buf, state);
+  if (!needsFullParse(buf, state)) {
+    // Not parsed, but a line that cannot be a JSON object is still counted as malformed.
+    if (!looksLikeObject(buf)) {
+      if (buf.toString('latin1').trim() !== '') sink.malformed('not a JSON object');
+      return;
+    }
+    scanSkippedLine(buf, state);
     return;
   }
   let obj: unknown;
@@ -129,29 +138,51 @@ export function parseLine(buf: Buffer, offset: number, ctx: FileContext, state: 
     sink.malformed('not an object');
     return;
   }
+  if (obj.type === 'progress' && state.knownKeys && isKnownEcho(obj, state.knownKeys)) return;
   handleObject(obj, buf, offset, ctx, state, sink);
 }
 
-/** A large line needs a full parse only when it may carry a request, a Task result, an error or a prompt. */
+/**
+ * Whether a line may hold anything we count or keep. Most bytes are tool results in user
+ * lines: those are only scanned for a few structural keys, never decoded or parsed.
+ */
 function needsFullParse(buf: Buffer, state: FileParseState): boolean {
   if (state.linesSeen === 1) return true;
-  if (findKey(buf, 'usage') >= 0) return true;
+  if (findKey(buf, 'usage') >= 0) return true; // requests, progress echoes, Task results
   if (hasTrueAfter(buf, 'is_error')) return true;
-  if (buf.indexOf('<command-name>/loop', 0, 'latin1') >= 0) return true;
+  if (buf.length > SMALL_LINE) return false;
   if (buf.indexOf('compact_boundary', 0, 'latin1') >= 0) return true;
-  if (!state.firstPromptDone) {
-    const t = findKey(buf, 'type');
-    if (t >= 0 && stringAfter(buf, t) === 'user') return true;
-  }
+  if (buf.indexOf('"cost-state"', 0, 'latin1') >= 0) return true;
+  if (buf.indexOf('<command-name>/loop', 0, 'latin1') >= 0) return true;
+  if (!state.firstPromptDone && buf.indexOf('"user"', 0, 'latin1') >= 0) return true;
+  // Session facts (cwd, entrypoint, first/last activity) come from request lines and prompts.
   return false;
 }
 
-/** What a large line without anything to count still tells: the prompt source of the turn it starts. */
-function scanLargeLine(buf: Buffer, state: FileParseState): void {
+function looksLikeObject(buf: Buffer): boolean {
+  let i = 0;
+  let j = buf.length - 1;
+  while (i < j && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
+  while (j > i && (buf[j] === 0x20 || buf[j] === 0x09)) j--;
+  return buf[i] === 0x7b && buf[j] === 0x7d;
+}
+
+/** What a skipped line still tells: the prompt source of the turn it starts. */
+function scanSkippedLine(buf: Buffer, state: FileParseState): void {
   const ps = findKey(buf, 'promptSource');
   if (ps >= 0) state.lastPromptSource = stringAfter(buf, ps);
   const to = findKey(buf, 'turnOrigin');
   if (to >= 0) state.lastTurnOrigin = stringAfter(buf, to);
+}
+
+/** A parent-file echo of a subagent request already read from the subagent's own file adds nothing. */
+function isKnownEcho(o: Json, known: { has(key: string): boolean }): boolean {
+  const data = isObj(o.data) ? o.data : undefined;
+  const inner = data && isObj(data.message) ? data.message : undefined;
+  const message = inner && isObj(inner.message) ? inner.message : undefined;
+  if (!inner || !message || typeof message.id !== 'string') return false;
+  const requestId = str(inner.requestId);
+  return known.has(requestId ? `${message.id}:${requestId}` : message.id);
 }
 
 function handleObject(o: Json, raw: Buffer, offset: number, ctx: FileContext, state: FileParseState, sink: ParseSink): void {
@@ -320,11 +351,18 @@ function handleAssistant(o: Json, offset: number, ctx: FileContext, state: FileP
   }
 }
 
+const RECENT_CALLS = 256;
+
 function rememberCall(state: FileParseState, call: ToolCall): void {
   if (!call.id) return;
-  state.recentCalls[call.id] = [call.name, call.inputHash];
-  const keys = Object.keys(state.recentCalls);
-  if (keys.length > 256) for (const k of keys.slice(0, keys.length - 256)) delete state.recentCalls[k];
+  const calls = state.recentCalls;
+  calls[call.id] = [call.name, call.inputHash];
+  // Trim in bulk, rarely: errors answer calls made moments before.
+  if (++state.callsSinceTrim > RECENT_CALLS) {
+    state.callsSinceTrim = 0;
+    const keys = Object.keys(calls);
+    for (const k of keys.slice(0, Math.max(0, keys.length - RECENT_CALLS))) delete calls[k];
+  }
 }
 
 function promptText(message: Json): string | undefined {

@@ -1,0 +1,65 @@
+// Spreads a large parse over worker threads: a session's files stay together so a parent's
+// progress echoes meet their subagent files in the same worker.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { mergeBatches, newBatch, type ParseBatch, type ParseJob } from './parseFiles';
+
+/** Below this many bytes to read, a worker's start-up costs more than it saves. */
+export const WORKER_THRESHOLD_BYTES = 48 * 1024 * 1024;
+
+export function workerScriptBeside(dir: string): string | undefined {
+  const p = path.join(dir, 'ingest-worker.js');
+  return fs.existsSync(p) ? p : undefined;
+}
+
+function sessionGroup(p: string): string {
+  const marker = p.indexOf(`${path.sep}subagents${path.sep}`);
+  if (marker >= 0) return p.slice(0, marker);
+  return p.endsWith('.jsonl') ? p.slice(0, -'.jsonl'.length) : p;
+}
+
+/** Greedy split of jobs into `n` groups of similar byte counts, keeping each session's files together. */
+export function splitJobs(jobs: (ParseJob & { bytes: number })[], n: number): ParseJob[][] {
+  const groups = new Map<string, { jobs: ParseJob[]; bytes: number }>();
+  for (const j of jobs) {
+    const key = sessionGroup(j.path);
+    const g = groups.get(key) ?? { jobs: [], bytes: 0 };
+    g.jobs.push({ path: j.path, from: j.from, state: j.state, projectKey: j.projectKey, agentId: j.agentId });
+    g.bytes += j.bytes;
+    groups.set(key, g);
+  }
+  const bins = Array.from({ length: n }, () => ({ jobs: [] as ParseJob[], bytes: 0 }));
+  for (const g of [...groups.values()].sort((a, b) => b.bytes - a.bytes)) {
+    const bin = bins.reduce((min, b) => (b.bytes < min.bytes ? b : min));
+    bin.jobs.push(...g.jobs);
+    bin.bytes += g.bytes;
+  }
+  return bins.filter((b) => b.jobs.length).map((b) => b.jobs);
+}
+
+type WorkerMessage = { progress: number } | { ok: boolean; batch?: ParseBatch; error?: string };
+
+function runWorker(script: string, jobs: ParseJob[], allowLabels: boolean, onBytes?: (bytes: number) => void): Promise<ParseBatch> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(script);
+    worker.on('message', (msg: WorkerMessage) => {
+      if ('progress' in msg) {
+        onBytes?.(msg.progress);
+        return;
+      }
+      void worker.terminate();
+      if (msg.ok && msg.batch) resolve(msg.batch);
+      else reject(new Error(msg.error ?? 'ingest worker failed'));
+    });
+    worker.once('error', reject);
+    worker.postMessage({ jobs, allowLabels });
+  });
+}
+
+export async function parseInWorkers(script: string, jobs: (ParseJob & { bytes: number })[], allowLabels: boolean, threads: number, onBytes?: (bytes: number) => void): Promise<ParseBatch> {
+  const parts = await Promise.all(splitJobs(jobs, threads).map((group) => runWorker(script, group, allowLabels, onBytes)));
+  const batch = newBatch();
+  for (const part of parts) mergeBatches(batch, part);
+  return batch;
+}
