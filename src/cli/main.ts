@@ -1,9 +1,15 @@
 // The `credit-ledger` command.
 import { Command, CommanderError, Option } from 'commander';
 import type { PoolFlags } from '../core/pool';
-import { openRun, type CommonOptions, type RunContext } from './context';
+import { openRun, parseNowArg, type CommonOptions, type RunContext } from './context';
 import { UsageError } from './errors';
 import { buildReport, renderReport, type ReportKind } from './reports';
+import { balanceJson, renderBalance } from './balance';
+import { configCommand } from './config';
+import { PLANS, parseUsdToNanos, reconcileFact } from '../core/pool';
+import { appendFact } from '../core/state/journal';
+import { userPaths } from '../core/state/paths';
+import { formatUsd } from '../core/pricing/money';
 import { colorEnabled, makeStyle } from './table';
 
 const collect = (value: string, previous: string[] = []): string[] => previous.concat(value);
@@ -58,6 +64,33 @@ function reportCommand(program: Command, kind: ReportKind, description: string):
   });
 }
 
+interface BalanceOptions extends CommonOptions {
+  plan?: string;
+  amount?: string;
+  scope?: string;
+  overage?: string;
+  cycleDay?: string;
+  basis?: string;
+  countUnclassified?: boolean;
+  verbose?: boolean;
+}
+
+function poolFlags(o: BalanceOptions): PoolFlags {
+  return { plan: o.plan, amount: o.amount, scope: o.scope, overage: o.overage, cycleDay: o.cycleDay, basis: o.basis, countUnclassified: o.countUnclassified, timezone: o.timezone };
+}
+
+function withPoolOptions(cmd: Command): Command {
+  return cmd
+    .option('--plan <plan>', `plan: ${PLANS.map((p) => p.id).join(', ')}`)
+    .option('--amount <usd>', 'monthly amount for custom (a credit) or api (a budget you set)')
+    .option('--scope <scope>', 'headless (the credit\'s surfaces) or all (a budget over everything)')
+    .option('--overage <policy>', 'bill (extra usage at API rates) or stop (requests rejected)')
+    .option('--cycle-day <day>', 'day of the month the billing cycle resets (1-31)')
+    .option('--basis <basis>', 'recorded or corrected spend')
+    .option('--count-unclassified', 'count sessions of unknown surface (local-agent, ...)')
+    .option('--now <iso>', 'compute as of this instant (reproducible output; the snapshot is not written)');
+}
+
 export function buildProgram(): Command {
   const program = new Command('credit-ledger')
     .description('Claude Code usage at API list prices, against the monthly Agent SDK credit or a budget you set.')
@@ -67,6 +100,28 @@ export function buildProgram(): Command {
   reportCommand(program, 'daily', 'usage and cost per local day');
   reportCommand(program, 'monthly', 'usage and cost per month');
   reportCommand(program, 'session', 'usage and cost per session (subagent files folded into their session)');
+  withPoolOptions(withCommonOptions(program.command('balance').description('the credit (or budget) left this billing cycle, and why')))
+    .option('--verbose', 'list the covered, excluded and unclassified sessions and why')
+    .action(async (opts: BalanceOptions) => {
+      await withRun(opts, (ctx) => {
+        const b = ctx.update.balance;
+        if (opts.json) process.stdout.write(JSON.stringify(balanceJson(b, !!opts.verbose), null, 2) + '\n');
+        else process.stdout.write(renderBalance(b, ctx, !!opts.verbose, makeStyle(colorEnabled(opts.color))) + '\n');
+      }, poolFlags(opts));
+    });
+  program
+    .command('reconcile')
+    .description('record the remaining credit your billing page shows ("63.20"); the balance matches it from then on')
+    .argument('<amount>', 'remaining credit in USD, e.g. 63.20 or $63.20')
+    .option('--as-of <iso>', 'when the figure was true (default: now)')
+    .action((amount: string, opts: { asOf?: string }) => {
+      const nanos = parseUsdToNanos(amount);
+      if (nanos === null) throw new UsageError(`"${amount}" is not an amount in dollars (e.g. 63.20)`);
+      const asOf = opts.asOf === undefined ? Date.now() : parseNowArg(opts.asOf)!;
+      const fact = appendFact(userPaths().journal, reconcileFact(nanos / 1e9, asOf));
+      process.stdout.write(`Recorded: ${formatUsd(nanos)} left as of ${new Date(asOf).toISOString()} (journal ${userPaths().journal}, fact ${fact.id}).\n`);
+    });
+  configCommand(program);
   return program;
 }
 
