@@ -32,6 +32,9 @@ export interface IngestReport {
   malformedSamples: { file: string; offset: number; reason: string }[];
   problems: DiscoveryProblem[];
   durationMs: number;
+  /** Request keys written (added, updated or removed) and sessions touched: lets readers refresh only those. */
+  changedKeys: string[];
+  changedSessions: string[];
 }
 
 export interface LedgerOptions {
@@ -176,7 +179,7 @@ export class Ledger {
 
   /** Decides, per file, where reading starts (or that it is unchanged). */
   private planIngest(files: TranscriptFile[]): IngestPlan {
-    const plan: IngestPlan = { started: Date.now(), jobs: [], byPath: new Map(), rows: this.fileRows(), unchanged: 0, reread: 0, seen: files.length, caughtUp: [] };
+    const plan: IngestPlan = { started: Date.now(), jobs: [], byPath: new Map(), rows: this.fileRows(files.length <= 16 ? files.map((f) => f.path) : undefined), unchanged: 0, reread: 0, seen: files.length, caughtUp: [] };
     for (const f of files) {
       plan.byPath.set(f.path, f);
       const row = plan.rows.get(f.path);
@@ -207,6 +210,7 @@ export class Ledger {
     const report: IngestReport = {
       configDirs: [], filesSeen: plan.seen, filesRead: 0, filesReread: plan.reread, filesUnchanged: plan.unchanged, bytesRead: 0, linesRead: 0,
       requestsAdded: 0, requestsUpdated: 0, malformedLines: 0, malformedSamples: batch.malformedSamples, problems: [], durationMs: 0,
+      changedKeys: [], changedSessions: [...batch.sessions.keys()],
     };
     for (const f of batch.files) {
       if (f.problem) {
@@ -234,7 +238,7 @@ export class Ledger {
         const f = plan.byPath.get(pf.path)!;
         fileIds.set(pf.path, this.upsertFile(f, plan.rows.get(pf.path)?.id, pf.endOffset, pf.tail, pf.state, pf.lines, pf.malformed));
       }
-      const counts = this.applyTurns(batch, fileIds);
+      const counts = this.applyTurns(batch, fileIds, report.changedKeys);
       report.requestsAdded = counts.added;
       report.requestsUpdated = counts.updated;
       this.applyEvents(batch, fileIds);
@@ -249,9 +253,11 @@ export class Ledger {
     return report;
   }
 
-  private fileRows(): Map<string, FileRow> {
+  /** Stored file rows: all of them, or only the given paths (a file event names a few). */
+  private fileRows(paths?: string[]): Map<string, FileRow> {
     const map = new Map<string, FileRow>();
-    const r = this.db.exec('SELECT path, id, identity, size, mtime, offset, tail, state FROM files');
+    const where = paths ? ` WHERE path IN (${paths.map(() => '?').join(',')})` : '';
+    const r = this.db.exec(`SELECT path, id, identity, size, mtime, offset, tail, state FROM files${where}`, paths);
     if (r.length) {
       for (const v of r[0].values) {
         map.set(String(v[0]), { id: Number(v[1]), identity: String(v[2]), size: Number(v[3]), mtime: Number(v[4]), offset: Number(v[5]), tail: String(v[6]), state: String(v[7]) });
@@ -276,7 +282,7 @@ export class Ledger {
     return id;
   }
 
-  private applyTurns(batch: ParseBatch, fileIds: Map<string, number>): { added: number; updated: number } {
+  private applyTurns(batch: ParseBatch, fileIds: Map<string, number>, changed: string[]): { added: number; updated: number } {
     if (!batch.turns.size) return { added: 0, updated: 0 };
     const empty = this.db.exec('SELECT 1 FROM requests LIMIT 1').length === 0;
     const placeholders = REQUEST_COLUMNS.map(() => '?').join(',');
@@ -293,10 +299,11 @@ export class Ledger {
             t = mergeTurn(existing, t);
             updated++;
           } else added++;
-          if (byMsg && this.resolveBtw(byMsg, t)) continue;
+          if (byMsg && this.resolveBtw(byMsg, t, changed)) continue;
         } else added++;
         const fileId = fileIds.get(t.file) ?? this.fileIdOf(t.file);
         insert.run(turnToRow(t, fileId, this.pricer.price(t)));
+        changed.push(t.key);
       }
     } finally {
       insert.free();
@@ -312,7 +319,7 @@ export class Ledger {
   }
 
   /** Drops a `/btw` replay against stored rows; returns true when `t` itself is the replay. */
-  private resolveBtw(byMsg: Statement, t: Turn): boolean {
+  private resolveBtw(byMsg: Statement, t: Turn, changed: string[]): boolean {
     byMsg.bind([t.messageId, t.key]);
     const others: { key: string; sidechain: boolean; agentId: string; progress: boolean }[] = [];
     while (byMsg.step()) {
@@ -323,7 +330,10 @@ export class Ledger {
     for (const o of others) {
       const other = { ...t, key: o.key, isSidechain: o.sidechain, agentId: o.agentId, fromProgress: o.progress };
       if (isBtwReplay(t, other)) return true;
-      if (isBtwReplay(other, t)) this.db.run('DELETE FROM requests WHERE key = ?', [o.key]);
+      if (isBtwReplay(other, t)) {
+        this.db.run('DELETE FROM requests WHERE key = ?', [o.key]);
+        changed.push(o.key);
+      }
     }
     return false;
   }

@@ -2,28 +2,47 @@
 import type { Database } from 'sql.js';
 import type { SessionFacts, SpendRow } from '../pool/types';
 
-/** Spend rows with a timestamp at or after `since` (epoch ms), in time order. */
-export function spendRows(db: Database, since: number): SpendRow[] {
-  const out: SpendRow[] = [];
-  const stmt = db.prepare('SELECT session_id, project_key, ts, cost_nanos, priced, model FROM requests WHERE ts >= ? ORDER BY ts');
+const SPEND_COLUMNS = 'key, session_id, project_key, ts, cost_nanos, priced, model';
+
+function readSpend(db: Database, where: string, params: (string | number)[], into: Map<string, SpendRow>): void {
+  const stmt = db.prepare(`SELECT ${SPEND_COLUMNS} FROM requests WHERE ${where}`);
   try {
-    stmt.bind([since]);
+    stmt.bind(params);
     while (stmt.step()) {
       const v = stmt.get();
-      out.push({ sessionId: String(v[0]), projectKey: String(v[1]), timestamp: Number(v[2]), costNanos: Number(v[3]), priced: Number(v[4]) === 1, model: String(v[5]) });
+      into.set(String(v[0]), { sessionId: String(v[1]), projectKey: String(v[2]), timestamp: Number(v[3]), costNanos: Number(v[4]), priced: Number(v[5]) === 1, model: String(v[6]) });
     }
   } finally {
     stmt.free();
   }
+}
+
+/** Spend rows with a timestamp at or after `since` (epoch ms), by request key. */
+export function spendRows(db: Database, since: number): Map<string, SpendRow> {
+  const out = new Map<string, SpendRow>();
+  readSpend(db, 'ts >= ?', [since], out);
   return out;
 }
 
-/** Facts for every session (entrypoint from the session's own lines, else from its requests). */
-export function sessionFacts(db: Database, capturedRuns: ReadonlySet<string> = new Set()): SessionFacts[] {
-  const r = db.exec(`
-    SELECT s.session_id, s.project_key, s.entrypoint, s.queue_op, s.first_prompt_hash,
+/** Refreshes the given keys in a cache of spend rows (removed keys are dropped). */
+export function refreshSpendRows(db: Database, rows: Map<string, SpendRow>, keys: readonly string[]): void {
+  for (const k of keys) rows.delete(k);
+  for (let i = 0; i < keys.length; i += 500) {
+    const part = keys.slice(i, i + 500);
+    readSpend(db, `key IN (${part.map(() => '?').join(',')})`, part, rows);
+  }
+}
+
+/** Facts for every session, or only the given ones (entrypoint from the session's own lines, else from its requests). */
+export function sessionFacts(db: Database, capturedRuns: ReadonlySet<string> = new Set(), only?: readonly string[]): SessionFacts[] {
+  if (only && only.length > 500) only = undefined;
+  const filter = only ? `WHERE s.session_id IN (${only.map(() => '?').join(',')})` : '';
+  const r = db.exec(
+    `SELECT s.session_id, s.project_key, s.entrypoint, s.queue_op, s.first_prompt_hash,
            (SELECT r.entrypoint FROM requests r WHERE r.session_id = s.session_id AND r.entrypoint <> '' LIMIT 1)
-    FROM sessions s`);
+    FROM sessions s ${filter}`,
+    only ? [...only] : undefined,
+  );
   const out: SessionFacts[] = [];
   const seen = new Set<string>();
   if (r.length) {
@@ -41,7 +60,8 @@ export function sessionFacts(db: Database, capturedRuns: ReadonlySet<string> = n
     }
   }
   // Sessions known only from requests (e.g. their main file is gone, or only progress echoes remain).
-  const orphans = db.exec(`SELECT session_id, project_key, max(entrypoint) FROM requests WHERE session_id NOT IN (SELECT session_id FROM sessions) GROUP BY session_id`);
+  const orphanFilter = only ? `AND session_id IN (${only.map(() => '?').join(',')})` : '';
+  const orphans = db.exec(`SELECT session_id, project_key, max(entrypoint) FROM requests WHERE session_id NOT IN (SELECT session_id FROM sessions) ${orphanFilter} GROUP BY session_id`, only ? [...only] : undefined);
   if (orphans.length) {
     for (const v of orphans[0].values) {
       const sessionId = String(v[0]);

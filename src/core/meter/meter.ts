@@ -5,13 +5,13 @@ import * as fs from 'node:fs';
 import { Ledger, type IngestReport } from '../ledger/ledger';
 import { recordSaved, seedFor } from '../ledger/registry';
 import { createPricer, loadRateCard, type Pricer } from '../pricing/pricer';
-import { computeBalance, previousCycles, resolvePoolSettings, snapshotFromBalance, type Balance, type LiveSession, type PoolFlags, type PoolSettings } from '../pool';
+import { computeBalance, previousCycles, resolvePoolSettings, snapshotFromBalance, type Balance, type LiveSession, type PoolFlags, type PoolSettings, type SessionFacts, type SpendRow } from '../pool';
 import { writeFileAtomic } from '../state/atomicFile';
 import { readJournal, type Fact } from '../state/journal';
 import type { UserPaths } from '../state/paths';
 import type { UserSettings } from '../state/settings';
 import { discover, resolveConfigDirs, type ConfigDir, type TranscriptFile } from '../transcripts/discovery';
-import { sessionFacts, spendRows } from './ledgerRows';
+import { refreshSpendRows, sessionFacts, spendRows } from './ledgerRows';
 
 export interface MeterOptions {
   paths: UserPaths;
@@ -48,6 +48,13 @@ export class Meter {
   private journalOffset = 0;
   private journalMalformed = 0;
   private lastBalance: Balance | undefined;
+  /** Spend rows and session facts kept between updates; an update re-reads only what its ingest changed. */
+  private rows: Map<string, SpendRow> | undefined;
+  private sessions: Map<string, SessionFacts> | undefined;
+  private pendingKeys: string[] = [];
+  private pendingSessions = new Set<string>();
+  /** Set when every session must be re-read (a journal fact can mark a session headless). */
+  private sessionsStale = true;
 
   private constructor(opts: MeterOptions, ledger: Ledger, pricer: Pricer, poolSettings: PoolSettings, configDirs: ConfigDir[]) {
     this.opts = opts;
@@ -116,7 +123,10 @@ export class Meter {
   }
 
   private finish(ingest: IngestReport): MeterUpdate {
+    this.pendingKeys.push(...ingest.changedKeys);
+    for (const s of ingest.changedSessions) this.pendingSessions.add(s);
     const newFacts = this.readNewFacts();
+    if (newFacts) this.sessionsStale = true;
     const balance = this.computeBalance();
     if (this.opts.writesSnapshot && !this.ledger.readOnly) this.writeSnapshot(balance);
     return { ingest, balance, newFacts };
@@ -138,9 +148,27 @@ export class Meter {
 
   computeBalance(now: number = this.now()): Balance {
     const settings = this.poolSettings;
-    const earliest = previousCycles(now, 3, settings.cycleDay, settings.timezone).reduce((min, c) => Math.min(min, c.start), now) - 8 * 86_400_000;
+    if (!this.rows) {
+      const earliest = previousCycles(now, 3, settings.cycleDay, settings.timezone).reduce((min, c) => Math.min(min, c.start), now) - 8 * 86_400_000;
+      this.rows = spendRows(this.ledger.db, earliest);
+      this.pendingKeys = [];
+    } else if (this.pendingKeys.length) {
+      refreshSpendRows(this.ledger.db, this.rows, this.pendingKeys);
+      this.pendingKeys = [];
+    }
+    const rowSessions = new Set<string>();
+    for (const r of this.rows.values()) rowSessions.add(r.sessionId);
     const captured = new Set(this.factsOf('run').map((f) => String(f.sessionId ?? '')).filter(Boolean));
-    const balance = computeBalance({ settings, rows: spendRows(this.ledger.db, earliest), sessions: sessionFacts(this.ledger.db, captured), facts: this.facts }, now);
+    if (!this.sessions || this.sessionsStale) {
+      this.sessions = new Map(sessionFacts(this.ledger.db, captured).map((s) => [s.sessionId, s]));
+      this.sessionsStale = false;
+    } else {
+      // sessions touched by the last ingest, and sessions first seen in the spend rows
+      for (const id of rowSessions) if (!this.sessions.has(id)) this.pendingSessions.add(id);
+      if (this.pendingSessions.size) for (const s of sessionFacts(this.ledger.db, captured, [...this.pendingSessions])) this.sessions.set(s.sessionId, s);
+    }
+    this.pendingSessions.clear();
+    const balance = computeBalance({ settings, rows: [...this.rows.values()], sessions: [...this.sessions.values()], facts: this.facts }, now);
     this.lastBalance = balance;
     return balance;
   }
