@@ -9,7 +9,7 @@ import { tailChecksum } from '../transcripts/reader';
 import { mergeObservation, newBatch, parseFiles, type ParseBatch, type ParseJob } from '../transcripts/parseFiles';
 import { parseInWorkers, WORKER_THRESHOLD_BYTES } from '../transcripts/workerPool';
 import { REQUEST_COLUMNS, rowToTurn, turnToRow, type PriceFields } from './rows';
-import { acquireLock, openStore, saveStore } from './store';
+import { acquireLock, CREATE_REQUEST_INDEXES, DROP_REQUEST_INDEXES, openStore, saveStore } from './store';
 
 /** The pricing port the ledger needs (core/pricing implements it). */
 export interface TurnPricer {
@@ -54,6 +54,9 @@ interface FileRow {
   tail: string;
   state: string;
 }
+
+/** Rows per statement in a bulk insert (sql.js pays per call as well as per value). */
+const BULK_ROWS = 20;
 
 interface IngestPlan {
   started: number;
@@ -228,15 +231,16 @@ export class Ledger {
     }
     const fileIds = new Map<string, number>();
     this.db.run('BEGIN');
+    const files = this.fileWriter();
     try {
       for (const f of plan.caughtUp) {
         const row = plan.rows.get(f.path)!;
-        fileIds.set(f.path, this.upsertFile(f, row.id, row.offset, row.tail, parseState(row.state), 0, 0));
+        fileIds.set(f.path, files.write(f, row.id, row.offset, row.tail, parseState(row.state), 0, 0));
       }
       for (const pf of batch.files) {
         if (pf.problem) continue;
         const f = plan.byPath.get(pf.path)!;
-        fileIds.set(pf.path, this.upsertFile(f, plan.rows.get(pf.path)?.id, pf.endOffset, pf.tail, pf.state, pf.lines, pf.malformed));
+        fileIds.set(pf.path, files.write(f, plan.rows.get(pf.path)?.id, pf.endOffset, pf.tail, pf.state, pf.lines, pf.malformed));
       }
       const counts = this.applyTurns(batch, fileIds, report.changedKeys);
       report.requestsAdded = counts.added;
@@ -247,6 +251,8 @@ export class Ledger {
     } catch (err) {
       this.db.run('ROLLBACK');
       throw err;
+    } finally {
+      files.free();
     }
     if (batch.files.length || plan.caughtUp.length) this.dirty = true;
     report.durationMs = Date.now() - plan.started;
@@ -266,25 +272,31 @@ export class Ledger {
     return map;
   }
 
-  private upsertFile(f: TranscriptFile, id: number | undefined, offset: number, tail: string, state: FileParseState, lines: number, malformed: number): number {
-    const stateJson = JSON.stringify({ ...state, knownKeys: undefined });
-    if (id === undefined) {
-      this.db.run(
-        'INSERT INTO files (path, config_dir, identity, size, mtime, offset, tail, state, lines, malformed) VALUES (?,?,?,?,?,?,?,?,?,?)',
-        [f.path, f.projectsDir, f.identity, f.size, f.mtimeMs, offset, tail, stateJson, lines, malformed],
-      );
-      return Number(this.db.exec('SELECT last_insert_rowid()')[0].values[0][0]);
-    }
-    this.db.run(
-      'UPDATE files SET identity = ?, size = ?, mtime = ?, offset = ?, tail = ?, state = ?, lines = lines + ?, malformed = malformed + ?, missing = 0 WHERE id = ?',
-      [f.identity, f.size, f.mtimeMs, offset, tail, stateJson, lines, malformed, id],
-    );
-    return id;
+  /** Writes file rows with two prepared statements; new files get ids counted up from the largest. */
+  private fileWriter(): { write(f: TranscriptFile, id: number | undefined, offset: number, tail: string, state: FileParseState, lines: number, malformed: number): number; free(): void } {
+    const insert = this.db.prepare('INSERT INTO files (id, path, config_dir, identity, size, mtime, offset, tail, state, lines, malformed) VALUES (?,?,?,?,?,?,?,?,?,?,?)');
+    const update = this.db.prepare('UPDATE files SET identity = ?, size = ?, mtime = ?, offset = ?, tail = ?, state = ?, lines = lines + ?, malformed = malformed + ?, missing = 0 WHERE id = ?');
+    let nextId = Number(this.db.exec('SELECT coalesce(max(id), 0) FROM files')[0].values[0][0]) + 1;
+    return {
+      write: (f, id, offset, tail, state, lines, malformed): number => {
+        const stateJson = JSON.stringify({ ...state, knownKeys: undefined });
+        if (id === undefined) {
+          id = nextId++;
+          insert.run([id, f.path, f.projectsDir, f.identity, f.size, f.mtimeMs, offset, tail, stateJson, lines, malformed]);
+        } else update.run([f.identity, f.size, f.mtimeMs, offset, tail, stateJson, lines, malformed, id]);
+        return id;
+      },
+      free: (): void => {
+        insert.free();
+        update.free();
+      },
+    };
   }
 
   private applyTurns(batch: ParseBatch, fileIds: Map<string, number>, changed: string[]): { added: number; updated: number } {
     if (!batch.turns.size) return { added: 0, updated: 0 };
     const empty = this.db.exec('SELECT 1 FROM requests LIMIT 1').length === 0;
+    if (empty && batch.turns.size >= BULK_ROWS * 10) return this.bulkInsertTurns(batch, fileIds, changed);
     const placeholders = REQUEST_COLUMNS.map(() => '?').join(',');
     const insert = this.db.prepare(`INSERT OR REPLACE INTO requests (${REQUEST_COLUMNS.join(',')}) VALUES (${placeholders})`);
     const select = empty ? undefined : this.db.prepare(`SELECT ${REQUEST_COLUMNS.map((c) => `r.${c}`).join(',')}, f.path FROM requests r LEFT JOIN files f ON f.id = r.file_id WHERE r.key = ?`);
@@ -311,6 +323,32 @@ export class Ledger {
       byMsg?.free();
     }
     return { added, updated };
+  }
+
+  /** A first ingest into an empty table: rows many at a time, indexes built once at the end. */
+  private bulkInsertTurns(batch: ParseBatch, fileIds: Map<string, number>, changed: string[]): { added: number; updated: number } {
+    this.db.run(DROP_REQUEST_INDEXES);
+    const row = `(${REQUEST_COLUMNS.map(() => '?').join(',')})`;
+    const many = this.db.prepare(`INSERT OR REPLACE INTO requests (${REQUEST_COLUMNS.join(',')}) VALUES ${Array(BULK_ROWS).fill(row).join(',')}`);
+    const one = this.db.prepare(`INSERT OR REPLACE INTO requests (${REQUEST_COLUMNS.join(',')}) VALUES ${row}`);
+    let pending: SqlValue[] = [];
+    let count = 0;
+    try {
+      for (const t of batch.turns.values()) {
+        pending.push(...turnToRow(t, fileIds.get(t.file) ?? this.fileIdOf(t.file), this.pricer.price(t)));
+        changed.push(t.key);
+        if (++count % BULK_ROWS === 0) {
+          many.run(pending);
+          pending = [];
+        }
+      }
+      for (let i = 0; i < pending.length; i += REQUEST_COLUMNS.length) one.run(pending.slice(i, i + REQUEST_COLUMNS.length));
+    } finally {
+      many.free();
+      one.free();
+      this.db.run(CREATE_REQUEST_INDEXES);
+    }
+    return { added: count, updated: 0 };
   }
 
   private fileIdOf(filePath: string): number {

@@ -7,6 +7,12 @@ import { writeFileAtomic } from '../state/atomicFile';
 
 export const SCHEMA_VERSION = 1;
 
+export const CREATE_REQUEST_INDEXES = `
+    CREATE INDEX IF NOT EXISTS requests_msg ON requests(msg_id);
+    CREATE INDEX IF NOT EXISTS requests_session ON requests(session_id);
+    CREATE INDEX IF NOT EXISTS requests_ts ON requests(ts);`;
+export const DROP_REQUEST_INDEXES = 'DROP INDEX IF EXISTS requests_msg; DROP INDEX IF EXISTS requests_session; DROP INDEX IF EXISTS requests_ts;';
+
 const MIGRATIONS: Record<number, string> = {
   1: `
     CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,9 +69,7 @@ const MIGRATIONS: Record<number, string> = {
       priced INTEGER NOT NULL,
       long_ctx INTEGER NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS requests_msg ON requests(msg_id);
-    CREATE INDEX IF NOT EXISTS requests_session ON requests(session_id);
-    CREATE INDEX IF NOT EXISTS requests_ts ON requests(ts);
+    ${CREATE_REQUEST_INDEXES}
     CREATE TABLE IF NOT EXISTS events (
       id TEXT PRIMARY KEY,
       kind TEXT NOT NULL,
