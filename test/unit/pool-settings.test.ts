@@ -113,7 +113,7 @@ describe('money', () => {
     assert.equal(parseUsdToNanos('$'), null);
     assert.equal(usdToNanos(63.2), 63_200_000_000);
     assert.equal(formatUsd(1_234_567_000_000), '$1,234.57');
-    assert.equal(formatUsd(-750_000_000), '-$0.75');
-    assert.equal(formatUsd(1), '$0.00');
+    assert.equal(formatUsd(-750_000_000), '-$0.7500');
+    assert.equal(formatUsd(1), '$0.0000');
   });
 });

@@ -12,6 +12,17 @@ export function usdToNanos(usd: number): number {
   return Math.round(usd * NANOS_PER_USD);
 }
 
+/** Parses "63.20", "$63.20", "-5", "1,250.5" exactly (no float arithmetic); null when it is not an amount. */
+export function parseUsdToNanos(text: string): number | null {
+  const m = /^\s*(-)?\s*\$?\s*(\d{1,3}(?:,\d{3})+|\d+)?(?:\.(\d{1,9}))?\s*$/.exec(text);
+  if (!m || (m[2] === undefined && m[3] === undefined)) return null;
+  const whole = Number((m[2] ?? '0').replace(/,/g, ''));
+  const frac = Number((m[3] ?? '').padEnd(9, '0'));
+  const nanos = whole * NANOS_PER_USD + frac;
+  if (!Number.isSafeInteger(nanos)) return null;
+  return m[1] ? -nanos : nanos;
+}
+
 export interface FormatUsdOptions {
   /** Fixed number of decimals (0-9). Default: 2, or 4 below $1 so small costs stay visible. */
   decimals?: number;
