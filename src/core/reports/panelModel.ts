@@ -205,7 +205,9 @@ interface SessionAcc {
 }
 
 export function buildPanelModel(input: PanelModelInput): PanelModel {
-  const { db, balance: b, pricer, now } = input;
+  const { db, balance: b, pricer } = input;
+  // The model describes the ledger at the balance's instant, so every figure agrees with it.
+  const now = Math.min(input.now, b.now);
   const zone = input.timezone;
   const cycle = b.cycle;
   const until = Math.min(now, cycle.end - 1);
@@ -339,11 +341,14 @@ export function buildPanelModel(input: PanelModelInput): PanelModel {
   const allotment = b.allotmentNanos;
   const elapsed = Math.max(0, Math.min(1, (now - cycle.start) / Math.max(1, cycle.end - cycle.start)));
   const notices = [...(input.notices ?? [])];
-  if (b.unpricedCount > 0) notices.push(`${b.unpricedCount} counted request${b.unpricedCount === 1 ? ' has' : 's have'} no price on the rate card: the remaining credit is at most what is shown.`);
+  if (b.unpricedCount > 0) {
+    const what = `${b.unpricedCount} counted request${b.unpricedCount === 1 ? ' has' : 's have'} no price on the rate card`;
+    notices.push(b.planSet ? `${what}: the remaining credit is at most what is shown.` : `${what}: the spend shown is a lower bound.`);
+  }
 
   return {
     version: PANEL_MODEL_VERSION,
-    generatedAt: now,
+    generatedAt: input.now,
     timezone: zone,
     plan: { set: b.planSet, id: b.plan, label: b.planLabel, scope: b.scope, overage: b.overage, basis: b.basis, cycleDay: b.cycleDay },
     policyStatus: b.policyStatus,

@@ -1,0 +1,2 @@
+// The ledger panel's host side.
+export { LedgerPanel } from './ledgerPanel';

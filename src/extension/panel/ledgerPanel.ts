@@ -1,0 +1,215 @@
+// The ledger panel's host side: one webview panel, restorable after a reload, fed the PanelModel.
+// The webview speaks first (`ready`); until then nothing is posted, and every model after it is the latest.
+import * as vscode from 'vscode';
+import type { PanelModel } from '../../core/reports/panelModel';
+import {
+  isAllowedCommand,
+  isCommand,
+  isOpenTranscript,
+  isReady,
+  isRefresh,
+  isSessionFilter,
+  isSetFilter,
+  type HostMessage,
+  type PanelSection,
+  type SessionFilter,
+} from '../../webview/protocol';
+import { Disposable, toDisposable } from '../lifecycle';
+import type { PanelSource } from '../panelSource';
+import { newNonce, panelHtml } from './html';
+
+/** What the webview keeps with vscode.setState; VS Code hands it back to the serializer after a reload. */
+interface PersistedState {
+  section?: unknown;
+  filter?: unknown;
+}
+
+const TITLE = 'Credit Ledger';
+/** Changes stream in while a session runs: at most one model per interval, and never two built at once. */
+const CHANGE_THROTTLE_MS = 400;
+
+export class LedgerPanel extends Disposable {
+  static readonly viewType = 'creditLedger.panel';
+  // One panel per window, as the sample panels do: the command reveals it instead of opening another.
+  private static current: LedgerPanel | undefined;
+
+  private ready = false;
+  private pendingSection: PanelSection | undefined;
+  private filter: SessionFilter | undefined;
+  private lastModel: PanelModel | undefined;
+  private building = false;
+  /** A change (or a `ready`) arrived while a model was being built: build once more after it. */
+  private again: { filter: boolean } | undefined;
+  private changeTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Opens the panel, or reveals the open one; `section` switches its tab (e.g. 'audit'). */
+  static createOrShow(extensionUri: vscode.Uri, source: PanelSource, section?: PanelSection): LedgerPanel {
+    const existing = LedgerPanel.current;
+    if (existing) {
+      existing.panel.reveal(existing.panel.viewColumn);
+      if (section) existing.show(section);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(LedgerPanel.viewType, TITLE, vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One, {
+      ...webviewOptions(extensionUri),
+      enableFindWidget: true,
+    });
+    const created = new LedgerPanel(panel, extensionUri, source, undefined);
+    if (section) created.show(section);
+    return created;
+  }
+
+  /** Restores the panel after a window reload; registered once at activation. */
+  static registerSerializer(context: vscode.ExtensionContext, source: PanelSource): vscode.Disposable {
+    const registration = vscode.window.registerWebviewPanelSerializer(LedgerPanel.viewType, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown): Promise<void> => {
+        LedgerPanel.current?.dispose();
+        panel.webview.options = webviewOptions(context.extensionUri);
+        new LedgerPanel(panel, context.extensionUri, source, state as PersistedState | undefined);
+      },
+    });
+    context.subscriptions.push(registration);
+    return registration;
+  }
+
+  /** Re-posts the model to the open panel (no-op when none is open). */
+  static refresh(): void {
+    LedgerPanel.current?.postModel();
+  }
+
+  /** The open panel, for tests and for commands that switch its tab. */
+  static get currentPanel(): LedgerPanel | undefined {
+    return LedgerPanel.current;
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly source: PanelSource,
+    state: PersistedState | undefined,
+  ) {
+    super();
+    LedgerPanel.current = this;
+    if (state && isSessionFilter(state.filter)) this.filter = state.filter;
+    this._register(toDisposable(() => {
+      if (LedgerPanel.current === this) LedgerPanel.current = undefined;
+      if (this.changeTimer) clearTimeout(this.changeTimer);
+    }));
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this._register(panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
+    this._register(source.onDidChange(() => this.scheduleModel()));
+    // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
+    this._register(panel.onDidChangeViewState((e) => {
+      if (!e.webviewPanel.visible) this.ready = false;
+    }));
+    const icon = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
+    panel.iconPath = icon;
+    panel.title = TITLE;
+    panel.webview.html = this.html();
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose();
+    this.panel.dispose();
+  }
+
+  /** Switches the panel to a section now, or right after the webview says `ready`. */
+  show(section: PanelSection): void {
+    if (this.ready) void this.post({ type: 'show', section });
+    else this.pendingSection = section;
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist');
+    return panelHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      nonce: newNonce(),
+    });
+  }
+
+  private onMessage(m: unknown): void {
+    if (isReady(m)) {
+      this.ready = true;
+      this.postModel(true);
+      if (this.pendingSection) {
+        void this.post({ type: 'show', section: this.pendingSection });
+        this.pendingSection = undefined;
+      }
+    } else if (isCommand(m)) {
+      if (!isAllowedCommand(m.id)) return; // a webview never runs other extensions' commands
+      void Promise.resolve(this.source.runCommand(m.id, m.args)).then(undefined, (err: unknown) => {
+        void vscode.window.showErrorMessage(`Credit Ledger: ${m.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    } else if (isOpenTranscript(m)) {
+      void this.openTranscript(m.sessionId);
+    } else if (isSetFilter(m)) {
+      this.filter = m.filter;
+    } else if (isRefresh(m)) {
+      this.postModel();
+    }
+  }
+
+  /** Opens a session's main transcript, looked up in the model we sent (never a path the webview names). */
+  private async openTranscript(sessionId: string): Promise<void> {
+    const session = this.lastModel?.sessions.find((s) => s.sessionId === sessionId);
+    if (!session?.transcriptPath) {
+      void vscode.window.showInformationMessage(`Credit Ledger: the transcript of session ${sessionId} is no longer on disk (its spend stays in the ledger).`);
+      return;
+    }
+    // `vscode.open` also opens files too large for a text document the extension host syncs.
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(session.transcriptPath), { preview: true });
+  }
+
+  private scheduleModel(): void {
+    if (this.changeTimer || this.isDisposed) return;
+    this.changeTimer = setTimeout(() => {
+      this.changeTimer = undefined;
+      this.postModel();
+    }, CHANGE_THROTTLE_MS);
+  }
+
+  private postModel(withFilter = false): void {
+    if (!this.ready || this.isDisposed) return;
+    if (this.building) {
+      this.again = { filter: withFilter || (this.again?.filter ?? false) };
+      return;
+    }
+    this.building = true;
+    void Promise.resolve()
+      .then(() => this.source.getModel())
+      .then(
+        (model) => {
+          this.lastModel = model;
+          if (!this.ready) return; // hidden meanwhile: the webview asks again when shown
+          return this.post(withFilter && this.filter ? { type: 'model', model, filter: this.filter } : { type: 'model', model });
+        },
+        (err: unknown) => this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) }),
+      )
+      .finally(() => {
+        this.building = false;
+        const again = this.again;
+        this.again = undefined;
+        if (again) this.postModel(again.filter);
+      });
+  }
+
+  private async post(message: HostMessage): Promise<void> {
+    if (this.isDisposed) return;
+    try {
+      await this.panel.webview.postMessage(message);
+    } catch {
+      // the panel closed while the model was being built
+    }
+  }
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+  };
+}
