@@ -1,5 +1,8 @@
 // Domain records shared by the engine, the pool, the audit, the CLI and the extension.
 
+/** `entrypoint` values of the surfaces the announced credit covers (`claude -p`, the Agent SDKs). */
+export const HEADLESS_ENTRYPOINTS: readonly string[] = ['sdk-cli', 'sdk-ts', 'sdk-py'];
+
 /** Token buckets of one request, as the transcript recorded them. */
 export interface TokenCounts {
   input: number;

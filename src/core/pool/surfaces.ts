@@ -1,10 +1,11 @@
 // Which sessions draw on the credit. The announced credit covers the Agent SDKs, `claude -p`,
 // GitHub Actions and third-party SDK apps; interactive Claude Code does not (FACTS.md). The
 // entrypoint lists are data: a newly seen value is one line here.
+import { HEADLESS_ENTRYPOINTS } from '../model';
 import type { PoolFacts } from './facts';
 import type { OverrideMode, PoolSettings, SessionClassification, SessionFacts, SurfaceClass } from './types';
 
-export const HEADLESS_ENTRYPOINTS: readonly string[] = ['sdk-cli', 'sdk-ts', 'sdk-py'];
+export { HEADLESS_ENTRYPOINTS };
 export const INTERACTIVE_ENTRYPOINTS: readonly string[] = ['cli', 'claude-vscode', 'claude-desktop'];
 /** Known, but whether the credit covers them is not: counted only with countUnclassified. */
 export const UNCLASSIFIED_ENTRYPOINTS: readonly string[] = ['local-agent'];

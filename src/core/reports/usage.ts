@@ -1,6 +1,7 @@
 // Daily, monthly and session reports in the JSON shape `ccusage claude daily|monthly|session --json`
 // prints (20.0.24), with our extra fields beside the ccusage ones.
 import type { Database } from 'sql.js';
+import { HEADLESS_ENTRYPOINTS } from '../model';
 import { nanosToUsd } from '../pricing/money';
 import { localDay } from './timeZone';
 
@@ -18,7 +19,15 @@ interface Counts {
   cacheReadTokens: number;
 }
 
+/** Counts and cost after corrections (core/corrections), beside the recorded ones. */
+interface CorrectedCounts extends Counts {
+  costNanos: number;
+  headlessCostNanos: number;
+}
+
 interface Bucket extends Counts {
+  corrected: CorrectedCounts;
+  correctedByModel: Map<string, CorrectedCounts>;
   costNanos: number;
   unpricedRequests: number;
   unpricedTokens: number;
@@ -26,6 +35,18 @@ interface Bucket extends Counts {
   headlessCostNanos: number;
   byModel: Map<string, Counts & { costNanos: number; requests: number; unpriced: number }>;
   byEntrypoint: Map<string, number>;
+}
+
+/**
+ * Ours, beside the ccusage fields (which stay as the transcripts recorded them): tokens and cost
+ * after correcting what transcripts undercount (Task results, Claude Code's cost-state and
+ * `claude -p` records, content estimates), including models only those records name.
+ */
+export interface CorrectedFigures extends Counts {
+  totalTokens: number;
+  totalCost: number;
+  headlessCost: number;
+  modelBreakdowns: (Counts & { modelName: string; cost: number })[];
 }
 
 export interface ModelBreakdown extends Counts {
@@ -45,6 +66,7 @@ export interface ReportRow extends Counts {
   unpriced: { requests: number; tokens: number };
   headlessCost: number;
   entrypoints: Record<string, number>;
+  corrected: CorrectedFigures;
 }
 
 export interface Totals extends Counts {
@@ -53,9 +75,9 @@ export interface Totals extends Counts {
   requests: number;
   unpriced: { requests: number; tokens: number; models: string[] };
   headlessCost: number;
+  corrected: CorrectedFigures;
 }
 
-const HEADLESS = new Set(['sdk-cli', 'sdk-ts', 'sdk-py']);
 
 interface RawRow {
   ts: number;
@@ -70,14 +92,25 @@ interface RawRow {
   projectKey: string;
   entrypoint: string;
   headlessSession: boolean;
+  /** Tokens and cost the corrections add to this row. */
+  added: { input: number; output: number; cacheWrite: number; cacheRead: number; costNanos: number };
+  /** A row of its own from Claude Code's records: nothing recorded, only corrected figures. */
+  own: boolean;
 }
 
 /** Rows in file order within time; one pass over the table with the columns reports need. */
 function readRows(db: Database, visit: (r: RawRow) => void): void {
   const stmt = db.prepare(`
     SELECT r.ts, r.model, r.input, r.output, r.cw5m + r.cw1h, r.cr, r.cost_nanos, r.priced, r.session_id, r.project_key, r.entrypoint,
-           COALESCE(s.queue_op, 0), COALESCE(s.entrypoint, '')
-    FROM requests r LEFT JOIN sessions s ON s.session_id = r.session_id`);
+           COALESCE(s.queue_op, 0), COALESCE(s.entrypoint, ''), c.input, c.output, c.cw, c.cr, c.cost, 0
+    FROM requests r LEFT JOIN sessions s ON s.session_id = r.session_id
+    LEFT JOIN (SELECT key, sum(input) AS input, sum(output) AS output, sum(cw5m + cw1h) AS cw, sum(cr) AS cr, sum(cost_nanos) AS cost
+               FROM corrections WHERE own_row = 0 GROUP BY key) c ON c.key = r.key
+    UNION ALL
+    SELECT o.ts, o.model, 0, 0, 0, 0, 0, o.priced, o.session_id, o.project_key, '', COALESCE(s.queue_op, 0), COALESCE(s.entrypoint, ''),
+           o.input, o.output, o.cw5m + o.cw1h, o.cr, o.cost_nanos, 1
+    FROM corrections o LEFT JOIN sessions s ON s.session_id = o.session_id WHERE o.own_row = 1`);
+  const n = (v: unknown): number => Number(v ?? 0);
   try {
     while (stmt.step()) {
       const v = stmt.get();
@@ -85,7 +118,9 @@ function readRows(db: Database, visit: (r: RawRow) => void): void {
       visit({
         ts: Number(v[0]), model: String(v[1]), input: Number(v[2]), output: Number(v[3]), cacheWrite: Number(v[4]), cacheRead: Number(v[5]),
         costNanos: Number(v[6]), priced: Number(v[7]) === 1, sessionId: String(v[8]), projectKey: String(v[9]), entrypoint,
-        headlessSession: HEADLESS.has(entrypoint) || (!entrypoint && Number(v[11]) === 1),
+        headlessSession: HEADLESS_ENTRYPOINTS.includes(entrypoint) || (!entrypoint && Number(v[11]) === 1),
+        added: { input: n(v[13]), output: n(v[14]), cacheWrite: n(v[15]), cacheRead: n(v[16]), costNanos: n(v[17]) },
+        own: Number(v[18]) === 1,
       });
     }
   } finally {
@@ -93,11 +128,32 @@ function readRows(db: Database, visit: (r: RawRow) => void): void {
   }
 }
 
+function newCorrected(): CorrectedCounts {
+  return { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costNanos: 0, headlessCostNanos: 0 };
+}
+
 function newBucket(): Bucket {
-  return { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costNanos: 0, unpricedRequests: 0, unpricedTokens: 0, requests: 0, headlessCostNanos: 0, byModel: new Map(), byEntrypoint: new Map() };
+  return {
+    inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costNanos: 0, unpricedRequests: 0, unpricedTokens: 0, requests: 0, headlessCostNanos: 0,
+    byModel: new Map(), byEntrypoint: new Map(), corrected: newCorrected(), correctedByModel: new Map(),
+  };
+}
+
+function addCorrected(c: CorrectedCounts, r: RawRow): void {
+  c.inputTokens += r.input + r.added.input;
+  c.outputTokens += r.output + r.added.output;
+  c.cacheCreationTokens += r.cacheWrite + r.added.cacheWrite;
+  c.cacheReadTokens += r.cacheRead + r.added.cacheRead;
+  c.costNanos += r.costNanos + r.added.costNanos;
+  if (r.headlessSession) c.headlessCostNanos += r.costNanos + r.added.costNanos;
 }
 
 function add(b: Bucket, r: RawRow): void {
+  addCorrected(b.corrected, r);
+  let cm = b.correctedByModel.get(r.model);
+  if (!cm) b.correctedByModel.set(r.model, (cm = newCorrected()));
+  addCorrected(cm, r);
+  if (r.own) return; // not a request: only the corrected figures know it
   b.inputTokens += r.input;
   b.outputTokens += r.output;
   b.cacheCreationTokens += r.cacheWrite;
@@ -151,6 +207,29 @@ function toRow(b: Bucket): ReportRow {
     unpriced: { requests: b.unpricedRequests, tokens: b.unpricedTokens },
     headlessCost: nanosToUsd(b.headlessCostNanos),
     entrypoints,
+    corrected: correctedOf(b),
+  };
+}
+
+function correctedOf(b: Bucket): CorrectedFigures {
+  const c = b.corrected;
+  const models = [...b.correctedByModel.entries()].sort((a, d) => d[1].costNanos - a[1].costNanos || a[0].localeCompare(d[0]));
+  return {
+    inputTokens: c.inputTokens,
+    outputTokens: c.outputTokens,
+    cacheCreationTokens: c.cacheCreationTokens,
+    cacheReadTokens: c.cacheReadTokens,
+    totalTokens: c.inputTokens + c.outputTokens + c.cacheCreationTokens + c.cacheReadTokens,
+    totalCost: nanosToUsd(c.costNanos),
+    headlessCost: nanosToUsd(c.headlessCostNanos),
+    modelBreakdowns: models.map(([modelName, m]) => ({
+      modelName,
+      inputTokens: m.inputTokens,
+      outputTokens: m.outputTokens,
+      cacheCreationTokens: m.cacheCreationTokens,
+      cacheReadTokens: m.cacheReadTokens,
+      cost: nanosToUsd(m.costNanos),
+    })),
   };
 }
 
@@ -166,6 +245,7 @@ function totalsOf(all: Bucket): Totals {
     requests: r.requests,
     unpriced: { requests: r.unpriced.requests, tokens: r.unpriced.tokens, models: r.modelBreakdowns.filter((m) => m.unpricedRequests > 0).map((m) => m.modelName) },
     headlessCost: r.headlessCost,
+    corrected: r.corrected,
   };
 }
 

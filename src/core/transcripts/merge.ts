@@ -1,11 +1,10 @@
 // Dedup rules for copies of one request (streamed lines, progress echoes, forks, re-reads).
-import type { Turn } from '../model';
+import { HEADLESS_ENTRYPOINTS, type Turn } from '../model';
 
 export function totalTokens(t: Turn): number {
   return t.input + t.output + t.cacheWrite5m + t.cacheWrite1h + t.cacheRead;
 }
 
-const HEADLESS_ENTRYPOINTS = new Set(['sdk-cli', 'sdk-ts', 'sdk-py']);
 
 /**
  * Which session made a request held by several sessions (a fork copies lines, keeping their
@@ -14,8 +13,8 @@ const HEADLESS_ENTRYPOINTS = new Set(['sdk-cli', 'sdk-ts', 'sdk-py']);
  */
 function incomingOwnsSession(existing: Turn, incoming: Turn): boolean {
   if (incoming.timestamp && existing.timestamp && incoming.timestamp !== existing.timestamp) return incoming.timestamp < existing.timestamp;
-  const eh = HEADLESS_ENTRYPOINTS.has(existing.entrypoint);
-  const ih = HEADLESS_ENTRYPOINTS.has(incoming.entrypoint);
+  const eh = HEADLESS_ENTRYPOINTS.includes(existing.entrypoint);
+  const ih = HEADLESS_ENTRYPOINTS.includes(incoming.entrypoint);
   if (eh !== ih) return eh;
   return false;
 }
