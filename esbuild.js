@@ -26,6 +26,8 @@ const builds = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: { 'ingest-worker': 'src/core/transcripts/worker.ts' }, outdir: 'dist' },
+  // The Claude Code hook and status line: its own small bundle (no sql.js, no luxon) so it starts fast.
+  { ...node, entryPoints: { hook: 'src/core/hook/entry.ts' }, outdir: 'dist' },
   { ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: { webview: 'src/webview/main.ts' }, outdir: 'dist' },
 ].filter((b) => Object.values(b.entryPoints).every((p) => fs.existsSync(p)));
 

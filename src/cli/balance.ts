@@ -7,12 +7,26 @@ import { renderTable, type Style } from './table';
 
 const usd = (n: number | null): number | null => (n === null ? null : nanosToUsd(n));
 
-function session(s: SessionSpend): object {
-  return { sessionId: s.sessionId, projectPath: s.projectKey, surface: s.surface, spent: nanosToUsd(s.spentNanos), requests: s.requests, unpricedRequests: s.unpricedRequests, reason: s.reason };
+/** Recorded and corrected spend per session in the cycle (Meter.sessionSpend). */
+export type SessionSpendBoth = ReadonlyMap<string, { recordedNanos: number; correctedNanos: number }>;
+
+/** The cycle's spend per session on both bases, up to the balance's instant. */
+export function cycleSpendBoth(b: Balance, ctx: RunContext): SessionSpendBoth {
+  return ctx.meter.sessionSpend(b.cycle.start, Math.min(b.cycle.end, b.now + 1));
 }
 
-/** The balance as JSON: dollars as numbers (like the reports), instants as ISO strings. */
-export function balanceJson(b: Balance, verbose: boolean): object {
+function session(s: SessionSpend, both?: SessionSpendBoth): object {
+  const two = both?.get(s.sessionId);
+  return {
+    sessionId: s.sessionId, projectPath: s.projectKey, surface: s.surface, spent: nanosToUsd(s.spentNanos),
+    ...(two ? { recordedSpent: nanosToUsd(two.recordedNanos), correctedSpent: nanosToUsd(two.correctedNanos) } : {}),
+    requests: s.requests, unpricedRequests: s.unpricedRequests, reason: s.reason,
+  };
+}
+
+/** The balance as JSON: dollars as numbers (like the reports), instants as ISO strings; `both` adds each session's recorded and corrected spend. */
+export function balanceJson(b: Balance, verbose: boolean, both?: SessionSpendBoth): object {
+  const session1 = (s: SessionSpend): object => session(s, both);
   const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
   return {
     plan: b.plan,
@@ -39,8 +53,8 @@ export function balanceJson(b: Balance, verbose: boolean): object {
     projectedExhaustion: iso(b.projectedRunOutAt),
     unpricedCount: b.unpricedCount,
     reconcile: b.reconcile && { asOf: iso(b.reconcile.asOf), figure: nanosToUsd(b.reconcile.figureNanos), drift: usd(b.reconcile.driftNanos) },
-    coveredSessions: b.covered.map(session),
-    ...(verbose ? { excludedSessions: b.excluded.map(session), unclassifiedSessions: b.unclassified.map(session), reconcileHistory: b.reconcileHistory, recurringJobs: b.recurringJobs, pastCycles: b.pastCycles } : {}),
+    coveredSessions: b.covered.map(session1),
+    ...(verbose ? { excludedSessions: b.excluded.map(session1), unclassifiedSessions: b.unclassified.map(session1), reconcileHistory: b.reconcileHistory, recurringJobs: b.recurringJobs, pastCycles: b.pastCycles } : {}),
   };
 }
 
@@ -56,7 +70,7 @@ export function renderBalance(b: Balance, ctx: RunContext, verbose: boolean, sty
   const rows: [string, string][] = [
     ['Cycle', `${b.cycle.label} (${b.cycle.daysLeft} day${b.cycle.daysLeft === 1 ? '' : 's'} left, resets ${local(b.cycle.end)} ${b.timezone})`],
     ['Allotment', money(b.allotmentNanos)],
-    [`Spent (${b.basis})`, money(b.spentNanos)],
+    ['Spent', `${money(b.spentNanos)} (${b.basis}; recorded ${money(b.recordedSpentNanos)}, corrected ${money(b.correctedSpentNanos)})`],
     ['Adjustments', money(b.adjustmentsNanos)],
     ['Remaining', `${b.remainingIsUpperBound && b.remainingNanos !== null ? 'at most ' : ''}${money(b.remainingNanos)}`],
     ['Overage', money(b.overageNanos)],
@@ -70,10 +84,15 @@ export function renderBalance(b: Balance, ctx: RunContext, verbose: boolean, sty
   const width = Math.max(...rows.map((r) => r[0].length));
   for (const [k, v] of rows) lines.push(`${k.padEnd(width)}  ${v}`);
   if (b.unpricedCount) lines.push('', style.yellow(`${b.unpricedCount} covered request(s) use a model with no list price: they count as $0 here, so the remaining is an upper bound. Add the model under "rateOverrides" in ${ctx.paths.settings}.`));
+  const both = verbose ? cycleSpendBoth(b, ctx) : undefined;
   const list = (title: string, sessions: SessionSpend[]): void => {
     if (!sessions.length) return;
     lines.push('', style.bold(title));
-    lines.push(renderTable(['Session', 'Project', 'Spent', 'Requests', 'Why'], sessions.map((s) => [s.sessionId, s.projectKey, formatUsd(s.spentNanos), String(s.requests), s.reason]), new Set([2, 3]), style));
+    const cost = (s: SessionSpend, basis: 'recorded' | 'corrected'): string => {
+      const two = both?.get(s.sessionId);
+      return two ? formatUsd(basis === 'recorded' ? two.recordedNanos : two.correctedNanos) : b.basis === basis ? formatUsd(s.spentNanos) : '—';
+    };
+    lines.push(renderTable(['Session', 'Project', 'Recorded', 'Corrected', 'Requests', 'Why'], sessions.map((s) => [s.sessionId, s.projectKey, cost(s, 'recorded'), cost(s, 'corrected'), String(s.requests), s.reason]), new Set([2, 3, 4]), style));
   };
   if (verbose) {
     list('Covered sessions (draw on the credit)', b.covered);

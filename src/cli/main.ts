@@ -6,11 +6,15 @@ import { UsageError } from './errors';
 import { buildReport, renderReport, type ReportKind } from './reports';
 import { balanceJson, renderBalance } from './balance';
 import { configCommand } from './config';
+import { execCommand, recordCommand, runsCommand } from './runs';
+import { registerAudit } from './audit';
+import { accuracyCommand } from './accuracy';
 import { PLANS, parseUsdToNanos, reconcileFact } from '../core/pool';
 import { appendFact } from '../core/state/journal';
 import { userPaths } from '../core/state/paths';
 import { formatUsd } from '../core/pricing/money';
 import { colorEnabled, makeStyle } from './table';
+import { registerHookCommand, registerInstallHookCommand, registerStatuslineCommand, registerUninstallHookCommand } from './hook';
 
 const collect = (value: string, previous: string[] = []): string[] => previous.concat(value);
 
@@ -121,7 +125,16 @@ export function buildProgram(): Command {
       const fact = appendFact(userPaths().journal, reconcileFact(nanos / 1e9, asOf));
       process.stdout.write(`Recorded: ${formatUsd(nanos)} left as of ${new Date(asOf).toISOString()} (journal ${userPaths().journal}, fact ${fact.id}).\n`);
     });
+  accuracyCommand(program);
   configCommand(program);
+  execCommand(program);
+  recordCommand(program);
+  runsCommand(program);
+  registerHookCommand(program);
+  registerStatuslineCommand(program);
+  registerInstallHookCommand(program);
+  registerUninstallHookCommand(program);
+  registerAudit(program, { withCommonOptions, withPoolOptions, withRun, poolFlags });
   return program;
 }
 

@@ -20,12 +20,12 @@ function money(usd: number, row: { unpriced: { requests: number } }): string {
 }
 
 function cells(r: ReportRow | Totals): string[] {
-  return [formatInt(r.inputTokens), formatInt(r.outputTokens), formatInt(r.cacheCreationTokens), formatInt(r.cacheReadTokens), formatInt(r.totalTokens), money(r.totalCost, r)];
+  return [formatInt(r.inputTokens), formatInt(r.outputTokens), formatInt(r.cacheCreationTokens), formatInt(r.cacheReadTokens), formatInt(r.totalTokens), money(r.totalCost, r), money(r.corrected.totalCost, r)];
 }
 
 export function renderReport(kind: ReportKind, report: object, ctx: RunContext, style: Style): string {
   const out: string[] = [];
-  const numericCols = (first: number): Set<number> => new Set([first, first + 1, first + 2, first + 3, first + 4, first + 5]);
+  const numericCols = (first: number): Set<number> => new Set([first, first + 1, first + 2, first + 3, first + 4, first + 5, first + 6]);
   let table: string;
   let totals: Totals;
   if (kind === 'session') {
@@ -33,19 +33,23 @@ export function renderReport(kind: ReportKind, report: object, ctx: RunContext, 
     totals = r.totals;
     const rows = r.sessions.map((s) => [s.sessionId.slice(0, 8), s.projectPath, s.headless ? 'headless' : s.entrypoint || 'interactive', s.lastActivity.slice(0, 10), s.modelsUsed.join(', '), ...cells(s)]);
     rows.push([style.bold('Total'), '', '', '', '', ...cells(totals).map((c) => style.bold(c))]);
-    table = renderTable(['Session', 'Project', 'Surface', 'Last', 'Models', 'Input', 'Output', 'Cache write', 'Cache read', 'Total tokens', 'Cost'], rows, numericCols(5), style);
+    table = renderTable(['Session', 'Project', 'Surface', 'Last', 'Models', 'Input', 'Output', 'Cache write', 'Cache read', 'Total tokens', 'Cost', 'Corrected'], rows, numericCols(5), style);
   } else {
     const r = report as ReturnType<typeof dailyReport> & ReturnType<typeof monthlyReport>;
     const list = kind === 'daily' ? r.daily : r.monthly;
     totals = r.totals;
     const rows = list.map((d) => [kind === 'daily' ? (d as { date: string }).date : (d as { month: string }).month, d.modelsUsed.join(', '), ...cells(d)]);
     rows.push([style.bold('Total'), '', ...cells(totals).map((c) => style.bold(c))]);
-    table = renderTable([kind === 'daily' ? 'Date' : 'Month', 'Models', 'Input', 'Output', 'Cache write', 'Cache read', 'Total tokens', 'Cost'], rows, numericCols(2), style);
+    table = renderTable([kind === 'daily' ? 'Date' : 'Month', 'Models', 'Input', 'Output', 'Cache write', 'Cache read', 'Total tokens', 'Cost', 'Corrected'], rows, numericCols(2), style);
   }
   out.push(style.bold(`Claude Code usage at API list prices (${kind}, ${ctx.timezone})`), '', table);
   if (totals.unpriced.requests) {
     out.push('', style.yellow(`Unpriced: ${formatInt(totals.unpriced.requests)} request(s), ${formatInt(totals.unpriced.tokens)} tokens on models with no list price (${totals.unpriced.models.join(', ')}). Costs marked + are at least that much. Add rates under "rateOverrides" in the settings file.`));
   }
-  out.push('', style.dim(`Headless (claude -p / Agent SDK) share: ${formatUsd(usdToNanos(totals.headlessCost))} of ${formatUsd(usdToNanos(totals.totalCost))}. Ledger: ${ctx.meter.ledger.file ?? 'in memory'}`));
+  const c = totals.corrected;
+  if (c.totalCost !== totals.totalCost) {
+    out.push('', style.dim(`Cost: as the transcripts record it. Corrected: with what they undercount (${formatInt(c.outputTokens - totals.outputTokens)} output tokens from Task results, Claude Code's own records and content estimates${c.inputTokens + c.cacheCreationTokens + c.cacheReadTokens > totals.inputTokens + totals.cacheCreationTokens + totals.cacheReadTokens ? ', plus calls only those records know' : ''}); \`credit-ledger accuracy\` explains each.`));
+  }
+  out.push('', style.dim(`Headless (claude -p / Agent SDK) share: ${formatUsd(usdToNanos(totals.headlessCost))} of ${formatUsd(usdToNanos(totals.totalCost))} (corrected ${formatUsd(usdToNanos(c.headlessCost))} of ${formatUsd(usdToNanos(c.totalCost))}). Ledger: ${ctx.meter.ledger.file ?? 'in memory'}`));
   return out.join('\n');
 }

@@ -5,7 +5,7 @@ import initSqlJs from 'sql.js';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { writeFileAtomic } from '../state/atomicFile';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const CREATE_REQUEST_INDEXES = `
     CREATE INDEX IF NOT EXISTS requests_msg ON requests(msg_id);
@@ -91,6 +91,36 @@ const MIGRATIONS: Record<number, string> = {
       label TEXT NOT NULL,
       first_ts INTEGER NOT NULL,
       last_ts INTEGER NOT NULL
+    );
+  `,
+  // Corrections to what transcripts undercount, each beside its request with its source (core/corrections),
+  // and Claude Code's own records kept after their file moves on (~/.claude.json keeps only the last session).
+  2: `
+    CREATE TABLE IF NOT EXISTS corrections (
+      key TEXT NOT NULL,
+      source TEXT NOT NULL,
+      session_id TEXT NOT NULL,
+      project_key TEXT NOT NULL,
+      model TEXT NOT NULL,
+      ts INTEGER NOT NULL,
+      own_row INTEGER NOT NULL,
+      input INTEGER NOT NULL,
+      output INTEGER NOT NULL,
+      cw5m INTEGER NOT NULL,
+      cw1h INTEGER NOT NULL,
+      cr INTEGER NOT NULL,
+      web_search INTEGER NOT NULL,
+      cost_nanos INTEGER NOT NULL,
+      priced INTEGER NOT NULL,
+      detail TEXT NOT NULL,
+      PRIMARY KEY (key, source)
+    );
+    CREATE INDEX IF NOT EXISTS corrections_session ON corrections(session_id);
+    CREATE TABLE IF NOT EXISTS own_records (
+      session_id TEXT NOT NULL,
+      origin TEXT NOT NULL,
+      data TEXT NOT NULL,
+      PRIMARY KEY (session_id, origin)
     );
   `,
 };

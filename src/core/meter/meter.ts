@@ -2,6 +2,8 @@
 // computed from both. The CLI and the extension each build one; only a meter over the user's own
 // transcripts with the user's own settings writes the per-user balance snapshot.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { Corrector, type CorrectionUpdate } from '../corrections/corrector';
 import { Ledger, type IngestReport } from '../ledger/ledger';
 import { recordSaved, seedFor } from '../ledger/registry';
 import { createPricer, loadRateCard, type Pricer } from '../pricing/pricer';
@@ -12,6 +14,7 @@ import type { UserPaths } from '../state/paths';
 import type { UserSettings } from '../state/settings';
 import { discover, resolveConfigDirs, type ConfigDir, type TranscriptFile } from '../transcripts/discovery';
 import { refreshSpendRows, sessionFacts, spendRows } from './ledgerRows';
+import { unpersistedRunSpend } from '../headless/runFact';
 
 export interface MeterOptions {
   paths: UserPaths;
@@ -33,6 +36,8 @@ export interface MeterUpdate {
   balance: Balance;
   /** New journal facts since the last update. */
   newFacts: number;
+  /** What the corrections pass recomputed after this ingest. */
+  corrections?: CorrectionUpdate;
 }
 
 /** Sessions whose turns were written in the last few minutes: their context size is "live". */
@@ -44,6 +49,7 @@ export class Meter {
   readonly poolSettings: PoolSettings;
   readonly configDirs: ConfigDir[];
   private readonly opts: MeterOptions;
+  private readonly corrector: Corrector;
   private facts: Fact[] = [];
   private journalOffset = 0;
   private journalMalformed = 0;
@@ -62,6 +68,8 @@ export class Meter {
     this.pricer = pricer;
     this.poolSettings = poolSettings;
     this.configDirs = configDirs;
+    const env = opts.env ?? process.env;
+    this.corrector = new Corrector({ configRoots: configDirs.map((d) => d.root), home: os.homedir(), xdgConfigHome: env.XDG_CONFIG_HOME });
   }
 
   /** Resolves settings (throws PoolSettingsError with every problem) and opens the ledger. */
@@ -127,9 +135,12 @@ export class Meter {
     for (const s of ingest.changedSessions) this.pendingSessions.add(s);
     const newFacts = this.readNewFacts();
     if (newFacts) this.sessionsStale = true;
+    // Corrections of the sessions this ingest (or a new `claude -p` result) changed, before the balance reads them.
+    const corrections = this.corrector.update(this.ledger, this.pricer, ingest.changedSessions, this.facts);
+    this.pendingKeys.push(...corrections.changedKeys);
     const balance = this.computeBalance();
     if (this.opts.writesSnapshot && !this.ledger.readOnly) this.writeSnapshot(balance);
-    return { ingest, balance, newFacts };
+    return { ingest, balance, newFacts, corrections };
   }
 
   private readNewFacts(): number {
@@ -158,7 +169,8 @@ export class Meter {
     }
     const rowSessions = new Set<string>();
     for (const r of this.rows.values()) rowSessions.add(r.sessionId);
-    const captured = new Set(this.factsOf('run').map((f) => String(f.sessionId ?? '')).filter(Boolean));
+    const runFacts = this.factsOf('run');
+    const captured = new Set(runFacts.map((f) => String(f.sessionId ?? '')).filter(Boolean));
     if (!this.sessions || this.sessionsStale) {
       this.sessions = new Map(sessionFacts(this.ledger.db, captured).map((s) => [s.sessionId, s]));
       this.sessionsStale = false;
@@ -168,13 +180,30 @@ export class Meter {
       if (this.pendingSessions.size) for (const s of sessionFacts(this.ledger.db, captured, [...this.pendingSessions])) this.sessions.set(s.sessionId, s);
     }
     this.pendingSessions.clear();
-    const balance = computeBalance({ settings, rows: [...this.rows.values()], sessions: [...this.sessions.values()], facts: this.facts }, now);
+    // Runs that left no transcript (--no-session-persistence) spend what their results say.
+    const unpersisted = unpersistedRunSpend(runFacts, this.pricer, rowSessions);
+    const sessions = [...this.sessions.values(), ...unpersisted.sessions.filter((s) => !this.sessions!.has(s.sessionId))];
+    const balance = computeBalance({ settings, rows: [...this.rows.values(), ...unpersisted.rows], sessions, facts: this.facts }, now);
     this.lastBalance = balance;
     return balance;
   }
 
   get balance(): Balance {
     return this.lastBalance ?? this.computeBalance();
+  }
+
+  /** Recorded and corrected spend per session over [from, to) (both columns of the balance's session lists). */
+  sessionSpend(from: number, to: number): Map<string, { recordedNanos: number; correctedNanos: number }> {
+    if (!this.rows) this.computeBalance();
+    const out = new Map<string, { recordedNanos: number; correctedNanos: number }>();
+    for (const r of this.rows!.values()) {
+      if (r.timestamp < from || r.timestamp >= to) continue;
+      const s = out.get(r.sessionId) ?? { recordedNanos: 0, correctedNanos: 0 };
+      s.recordedNanos += r.costNanos;
+      s.correctedNanos += r.correctedCostNanos ?? r.costNanos;
+      out.set(r.sessionId, s);
+    }
+    return out;
   }
 
   /** Context size of the sessions written to in the last minutes (for the hook and the status line). */

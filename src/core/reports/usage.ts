@@ -1,6 +1,6 @@
 // Daily, monthly and session reports in the JSON shape `ccusage claude daily|monthly|session --json`
 // prints (20.0.24), with our extra fields beside the ccusage ones.
-import type { Database } from 'sql.js';
+import type { Database, SqlValue } from 'sql.js';
 import { HEADLESS_ENTRYPOINTS } from '../model';
 import { nanosToUsd } from '../pricing/money';
 import { localDay } from './timeZone';
@@ -100,29 +100,44 @@ interface RawRow {
 
 /** Rows in file order within time; one pass over the table with the columns reports need. */
 function readRows(db: Database, visit: (r: RawRow) => void): void {
-  const stmt = db.prepare(`
-    SELECT r.ts, r.model, r.input, r.output, r.cw5m + r.cw1h, r.cr, r.cost_nanos, r.priced, r.session_id, r.project_key, r.entrypoint,
-           COALESCE(s.queue_op, 0), COALESCE(s.entrypoint, ''), c.input, c.output, c.cw, c.cr, c.cost, 0
-    FROM requests r LEFT JOIN sessions s ON s.session_id = r.session_id
-    LEFT JOIN (SELECT key, sum(input) AS input, sum(output) AS output, sum(cw5m + cw1h) AS cw, sum(cr) AS cr, sum(cost_nanos) AS cost
-               FROM corrections WHERE own_row = 0 GROUP BY key) c ON c.key = r.key
-    UNION ALL
-    SELECT o.ts, o.model, 0, 0, 0, 0, 0, o.priced, o.session_id, o.project_key, '', COALESCE(s.queue_op, 0), COALESCE(s.entrypoint, ''),
-           o.input, o.output, o.cw5m + o.cw1h, o.cr, o.cost_nanos, 1
-    FROM corrections o LEFT JOIN sessions s ON s.session_id = o.session_id WHERE o.own_row = 1`);
+  // What corrections add per request, joined in JS (a SQL join to the grouped table costs more than the scan).
+  const none = { input: 0, output: 0, cacheWrite: 0, cacheRead: 0, costNanos: 0 };
+  const added = new Map<string, RawRow['added']>();
   const n = (v: unknown): number => Number(v ?? 0);
+  each(db, 'SELECT key, sum(input), sum(output), sum(cw5m + cw1h), sum(cr), sum(cost_nanos) FROM corrections WHERE own_row = 0 GROUP BY key', (v) => {
+    added.set(String(v[0]), { input: n(v[1]), output: n(v[2]), cacheWrite: n(v[3]), cacheRead: n(v[4]), costNanos: n(v[5]) });
+  });
+  const sessionCols = "COALESCE(s.queue_op, 0), COALESCE(s.entrypoint, '')";
+  each(db, `
+    SELECT r.ts, r.model, r.input, r.output, r.cw5m + r.cw1h, r.cr, r.cost_nanos, r.priced, r.session_id, r.project_key, r.entrypoint, ${sessionCols}, r.key
+    FROM requests r LEFT JOIN sessions s ON s.session_id = r.session_id`, (v) => {
+    const entrypoint = String(v[10]) || String(v[12]);
+    visit({
+      ts: Number(v[0]), model: String(v[1]), input: Number(v[2]), output: Number(v[3]), cacheWrite: Number(v[4]), cacheRead: Number(v[5]),
+      costNanos: Number(v[6]), priced: Number(v[7]) === 1, sessionId: String(v[8]), projectKey: String(v[9]), entrypoint,
+      headlessSession: HEADLESS_ENTRYPOINTS.includes(entrypoint) || (!entrypoint && Number(v[11]) === 1),
+      added: added.get(String(v[13])) ?? none,
+      own: false,
+    });
+  });
+  // Rows of their own: models only Claude Code's records hold (auxiliary calls); nothing recorded.
+  each(db, `
+    SELECT o.ts, o.model, o.priced, o.session_id, o.project_key, ${sessionCols}, o.input, o.output, o.cw5m + o.cw1h, o.cr, o.cost_nanos
+    FROM corrections o LEFT JOIN sessions s ON s.session_id = o.session_id WHERE o.own_row = 1`, (v) => {
+    const entrypoint = String(v[6]);
+    visit({
+      ts: Number(v[0]), model: String(v[1]), input: 0, output: 0, cacheWrite: 0, cacheRead: 0, costNanos: 0, priced: Number(v[2]) === 1,
+      sessionId: String(v[3]), projectKey: String(v[4]), entrypoint, headlessSession: HEADLESS_ENTRYPOINTS.includes(entrypoint) || (!entrypoint && Number(v[5]) === 1),
+      added: { input: n(v[7]), output: n(v[8]), cacheWrite: n(v[9]), cacheRead: n(v[10]), costNanos: n(v[11]) },
+      own: true,
+    });
+  });
+}
+
+function each(db: Database, sql: string, visit: (v: SqlValue[]) => void): void {
+  const stmt = db.prepare(sql);
   try {
-    while (stmt.step()) {
-      const v = stmt.get();
-      const entrypoint = String(v[10]) || String(v[12]);
-      visit({
-        ts: Number(v[0]), model: String(v[1]), input: Number(v[2]), output: Number(v[3]), cacheWrite: Number(v[4]), cacheRead: Number(v[5]),
-        costNanos: Number(v[6]), priced: Number(v[7]) === 1, sessionId: String(v[8]), projectKey: String(v[9]), entrypoint,
-        headlessSession: HEADLESS_ENTRYPOINTS.includes(entrypoint) || (!entrypoint && Number(v[11]) === 1),
-        added: { input: n(v[13]), output: n(v[14]), cacheWrite: n(v[15]), cacheRead: n(v[16]), costNanos: n(v[17]) },
-        own: Number(v[18]) === 1,
-      });
-    }
+    while (stmt.step()) visit(stmt.get());
   } finally {
     stmt.free();
   }

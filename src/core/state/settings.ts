@@ -1,5 +1,6 @@
 // The per-user settings file: mirrored from VS Code settings by the extension, read by the CLI
 // and the hook, written by `credit-ledger config`. Flags override it for one run.
+import type { HookUserSettings } from '../hook/settings';
 import { readJsonFile, writeFileAtomic } from './atomicFile';
 
 export interface RateOverride {
@@ -33,6 +34,8 @@ export interface UserSettings {
   rateOverrides?: Record<string, RateOverride>;
   /** Whether the first 80 characters of prompts may be stored as session labels. */
   allowLabels?: boolean;
+  /** The Claude Code hook, status line and in-editor context warnings (core/hook/settings). */
+  hook?: HookUserSettings;
   [key: string]: unknown;
 }
 

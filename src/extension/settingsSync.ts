@@ -1,0 +1,143 @@
+// Keeps the per-user settings file in step with VS Code settings (mirrorSettings decides what to write) and tells
+// the meter when its settings changed: a VS Code setting, or the file itself (`credit-ledger config` in a terminal).
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { UserPaths } from '../core/state/paths';
+import { readUserSettings, writeUserSettings, type UserSettings } from '../core/state/settings';
+import { CONFIG_SECTION, SETTING_KEYS, SETTINGS, settingId, type SettingKey } from './ids';
+import { Debouncer, Disposable } from './lifecycle';
+import { displaySettings, mirrorSettings, needsReopen, pollIntervalMs, type DisplaySettings } from './settingsMirror';
+
+export interface SettingsChange {
+  keys: SettingKey[];
+  /** The pool, pricing or discovery read them: the meter must reopen. */
+  reopen: boolean;
+  /** The per-user file changed outside VS Code. */
+  fromFile: boolean;
+}
+
+export class SettingsSync extends Disposable {
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<SettingsChange>());
+  readonly onDidChange: vscode.Event<SettingsChange> = this._onDidChange.event;
+  private effectiveValue: UserSettings;
+  /** What this window last wrote or read, to tell our own writes from the CLI's in the file watcher. */
+  private lastFileJson: string;
+  private readonly pendingKeys = new Set<SettingKey>();
+  private readonly configDebounce = this._register(new Debouncer(100, () => this.applyPending()));
+  private readonly fileDebounce = this._register(new Debouncer(200, () => this.onFileChanged()));
+  private waiters: (() => void)[] = [];
+  private batching = 0;
+
+  constructor(
+    private readonly paths: UserPaths,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    super();
+    // Activation path: one small read, no write (the write happens in `start`, after activation).
+    const file = readUserSettings(paths.settings);
+    this.lastFileJson = JSON.stringify(file);
+    this.effectiveValue = mirrorSettings(file, this.explicit(), 'activation').settings;
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration(CONFIG_SECTION)) return;
+        for (const k of SETTING_KEYS) if (e.affectsConfiguration(settingId(k))) this.pendingKeys.add(k);
+        if (!this.batching) this.configDebounce.trigger();
+      }),
+    );
+  }
+
+  /** The per-user settings as the meter uses them (the file after mirroring). */
+  get effective(): UserSettings {
+    return this.effectiveValue;
+  }
+
+  get display(): DisplaySettings {
+    return displaySettings(this.effectiveValue);
+  }
+
+  get pollIntervalMs(): number {
+    return pollIntervalMs(vscode.workspace.getConfiguration(CONFIG_SECTION).get<number>(SETTINGS.pollIntervalSeconds));
+  }
+
+  /** Mirrors what is set in VS Code into the file and starts watching it; after activation. */
+  start(): void {
+    this.write(mirrorSettings(readUserSettings(this.paths.settings), this.explicit(), 'activation').settings, 'activation');
+    const dir = path.dirname(this.paths.settings);
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(dir), path.basename(this.paths.settings)), false, false, true));
+    this._register(watcher.onDidCreate(() => this.fileDebounce.trigger()));
+    this._register(watcher.onDidChange(() => this.fileDebounce.trigger()));
+  }
+
+  /** Writes VS Code settings (user level: the credit is per user); resolves once the change is applied here. */
+  async update(values: Partial<Record<SettingKey, unknown>>): Promise<void> {
+    const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+    // One reopen for the whole batch, not one per key.
+    this.batching++;
+    try {
+      for (const [key, value] of Object.entries(values) as [SettingKey, unknown][]) {
+        await config.update(SETTINGS[key], value, vscode.ConfigurationTarget.Global);
+        this.pendingKeys.add(key);
+      }
+    } finally {
+      this.batching--;
+    }
+    await this.flush();
+  }
+
+  /** Applies pending setting changes now (commands wait for it before they report back). */
+  flush(): Promise<void> {
+    const done = new Promise<void>((resolve) => this.waiters.push(resolve));
+    this.configDebounce.dispose();
+    this.applyPending();
+    return done;
+  }
+
+  /** The VS Code settings the user set (user or remote-machine level); a key present means set. */
+  private explicit(): Partial<Record<SettingKey, unknown>> {
+    const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+    const out: Partial<Record<SettingKey, unknown>> = {};
+    for (const k of SETTING_KEYS) {
+      const i = config.inspect(SETTINGS[k]);
+      // Plan and paths are per user or per machine (see package.json scopes): workspace values never apply.
+      const v = i?.globalValue;
+      if (v !== undefined) out[k] = v;
+    }
+    return out;
+  }
+
+  private applyPending(): void {
+    const keys = [...this.pendingKeys];
+    this.pendingKeys.clear();
+    if (keys.length) {
+      const before = JSON.stringify(this.effectiveValue);
+      this.write(mirrorSettings(readUserSettings(this.paths.settings), this.explicit(), keys).settings, `settings changed: ${keys.join(', ')}`);
+      // The same change arrives twice (a command's own update, then VS Code's event): act once.
+      const changed = JSON.stringify(this.effectiveValue) !== before;
+      if (changed || keys.includes('pollIntervalSeconds')) this._onDidChange.fire({ keys, reopen: changed && needsReopen(keys), fromFile: false });
+    }
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  private write(settings: UserSettings, why: string): void {
+    this.effectiveValue = settings;
+    const json = JSON.stringify(settings);
+    if (json === this.lastFileJson) return;
+    this.lastFileJson = json;
+    try {
+      writeUserSettings(this.paths.settings, settings);
+      this.log.info(`${why}: wrote ${this.paths.settings}`);
+    } catch (err) {
+      this.log.error(`could not write ${this.paths.settings}: ${(err as Error).message}`);
+    }
+  }
+
+  private onFileChanged(): void {
+    const file = readUserSettings(this.paths.settings);
+    const json = JSON.stringify(file);
+    if (json === this.lastFileJson) return; // our own write
+    this.lastFileJson = json;
+    this.log.info(`${this.paths.settings} changed outside VS Code; settings set in VS Code still win`);
+    this.effectiveValue = mirrorSettings(file, this.explicit(), 'activation').settings;
+    this._onDidChange.fire({ keys: [], reopen: true, fromFile: true });
+  }
+}

@@ -1,0 +1,189 @@
+// The status bar presenter: text, colour, click target and tooltip for every state, from a Balance or a snapshot.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeBalance } from '../../src/core/pool/balance';
+import { POLICY_STATUS } from '../../src/core/pool/plans';
+import { snapshotFromBalance } from '../../src/core/pool/snapshot';
+import type { Balance, PoolSettings, SessionFacts, SpendRow } from '../../src/core/pool/types';
+import { COMMANDS } from '../../src/extension/ids';
+import { escapeMarkdown, levelOf, presentStatus, relativeAge, TOOLTIP_COMMANDS, type StatusCommon, type StatusInput, type StatusView } from '../../src/extension/statusModel';
+
+const USD = 1_000_000_000;
+const NOW = Date.parse('2026-11-20T12:00:00Z');
+const settings = (over: Partial<PoolSettings> = {}): PoolSettings => ({
+  plan: 'max5x',
+  scope: 'headless',
+  overage: 'stop',
+  cycleDay: 1,
+  timezone: 'UTC',
+  countUnclassified: false,
+  basis: 'corrected',
+  ...over,
+});
+const row = (usd: number, at = '2026-11-19T10:00:00Z', over: Partial<SpendRow> = {}): SpendRow => ({
+  sessionId: 'h1',
+  projectKey: '-home-dev-shop',
+  timestamp: Date.parse(at),
+  costNanos: Math.round(usd * USD),
+  priced: true,
+  model: 'claude-sonnet-4-5',
+  ...over,
+});
+const sessions: SessionFacts[] = [{ sessionId: 'h1', projectKey: '-home-dev-shop', entrypoint: 'sdk-cli', queueOperationStart: false, firstPromptHash: '' }];
+const balanceOf = (spentUsd: number, over: Partial<PoolSettings> = {}, extraRows: SpendRow[] = []): Balance =>
+  computeBalance({ settings: settings(over), rows: [row(spentUsd), ...extraRows], sessions, facts: [] }, NOW);
+const common = { now: NOW, warnShare: 0.25, problems: [] as string[] };
+type Input = StatusInput extends unknown ? (StatusInput extends infer U ? (U extends StatusInput ? Omit<U, keyof typeof common> & Partial<StatusCommon> : never) : never) : never;
+const present = (input: Input): StatusView => presentStatus({ ...common, ...input } as StatusInput);
+
+describe('status bar: the balance states', () => {
+  it('credit left: "$(credit-card) $63.40 left", no colour, click opens the ledger', () => {
+    const v = present({ kind: 'balance', balance: balanceOf(36.6) });
+    assert.equal(v.state, 'normal');
+    assert.equal(v.text, '$(credit-card) $63.40 left');
+    assert.equal(v.background, undefined);
+    assert.equal(v.command.id, COMMANDS.openLedger);
+    assert.match(v.accessibilityLabel, /\$63\.40 left of the Max 5x \$100\.00/);
+  });
+
+  it('unpriced requests make the remaining an upper bound: "at most"', () => {
+    const v = present({ kind: 'balance', balance: balanceOf(36.6, {}, [row(0, '2026-11-19T11:00:00Z', { priced: false, model: 'claude-zephyr-9' })]) });
+    assert.equal(v.text, '$(credit-card) at most $63.40 left');
+    assert.match(v.tooltip, /\| Unpriced \| 1 request counted as \$0/);
+  });
+
+  it('under the warn share: warning colour; the threshold is configurable', () => {
+    const low = balanceOf(80); // $20 of $100 left = 20%
+    assert.equal(present({ kind: 'balance', balance: low }).background, 'warning');
+    assert.equal(present({ kind: 'balance', balance: low }).state, 'warning');
+    assert.equal(present({ kind: 'balance', balance: low, warnShare: 0.1 }).background, undefined);
+    assert.equal(present({ kind: 'balance', balance: balanceOf(75) }).background, undefined, 'exactly 25% left is not under 25%');
+  });
+
+  it('used up with overage "stop": "Credit used up", error colour', () => {
+    const v = present({ kind: 'balance', balance: balanceOf(112.3) });
+    assert.equal(v.state, 'exhausted');
+    assert.equal(v.text, '$(credit-card) Credit used up');
+    assert.equal(v.background, 'error');
+    assert.match(v.tooltip, /requests would stop/);
+  });
+
+  it('past zero with overage "bill": "$12.30 over", error colour', () => {
+    const v = present({ kind: 'balance', balance: balanceOf(112.3, { overage: 'bill' }) });
+    assert.equal(v.state, 'overage');
+    assert.equal(v.text, '$(credit-card) $12.30 over');
+    assert.equal(v.background, 'error');
+  });
+
+  it('plan not set: spend so far and "Set plan"; click picks a plan', () => {
+    const v = present({ kind: 'balance', balance: balanceOf(4.1, { plan: null }) });
+    assert.equal(v.state, 'planNotSet');
+    assert.equal(v.text, '$(credit-card) $4.10 spent · Set plan');
+    assert.equal(v.background, undefined);
+    assert.equal(v.command.id, COMMANDS.setPlan);
+    assert.match(v.tooltip, /\[Set Plan\]\(command:creditLedger\.setPlan\)/);
+  });
+
+  it('a custom budget shows its own amount', () => {
+    const v = present({ kind: 'balance', balance: balanceOf(10, { plan: 'custom', amountUsd: 50 }) });
+    assert.equal(v.text, '$(credit-card) $40.00 left');
+  });
+});
+
+describe('status bar: the tooltip', () => {
+  const v = present({
+    kind: 'balance',
+    balance: balanceOf(36.6, { cycleDay: 15 }),
+    lastTurn: { costNanos: 206_100_000, at: NOW - 3 * 60_000, model: 'claude-sonnet-4-5', sessionId: 'h1', priced: true },
+  });
+
+  it('says the plan, scope, policy status, cycle, spend, burn, run-out, last turn and costliest session', () => {
+    assert.match(v.tooltip, /\*\*\$63\.40 left\*\* of \$100\.00/);
+    assert.match(v.tooltip, /\| Plan \| Max 5x; counts headless runs only/);
+    assert.ok(v.tooltip.includes(escapeMarkdown(POLICY_STATUS)), 'policy status');
+    assert.match(v.tooltip, /\| Cycle \| 2026\\-11\\-15 .* · \d+ days left \|/);
+    assert.match(v.tooltip, /\| Spent today \| \$0\.00 \|/);
+    assert.match(v.tooltip, /\| Spent this cycle \| \$36\.60 of \$100\.00 \|/);
+    assert.match(v.tooltip, /\| Burn rate \| \$5\.23\/day over the last 7 days \|/);
+    assert.match(v.tooltip, /\| Runs out \|/);
+    assert.match(v.tooltip, /\| Last turn \| \$0\.2061 · claude\\-sonnet\\-4\\-5 · 3 min ago \|/);
+    assert.match(v.tooltip, /\| Costliest session \| \$36\.60 · \\-home\\-dev\\-shop · h1 \|/);
+  });
+
+  it('links Open Ledger, Set Plan and Reconcile, and only trusted commands', () => {
+    assert.match(v.tooltip, /\[Open Ledger\]\(command:creditLedger\.openLedger\)/);
+    assert.match(v.tooltip, /\[Set Plan\]\(command:creditLedger\.setPlan\)/);
+    assert.match(v.tooltip, /\[Reconcile\]\(command:creditLedger\.reconcile\)/);
+    for (const m of v.tooltip.matchAll(/\(command:([\w.]+)/g)) assert.ok(TOOLTIP_COMMANDS.includes(m[1]!), `${m[1]} is trusted`);
+  });
+
+  it('transcript text cannot inject a command link', () => {
+    const evil = balanceOf(1, {}, [row(50, '2026-11-19T09:00:00Z', { sessionId: 'x', projectKey: '[click](command:workbench.action.terminal.sendSequence)' })]);
+    const t = present({ kind: 'balance', balance: evil }).tooltip;
+    assert.ok(!t.includes('](command:workbench.action.terminal'), t);
+  });
+
+  it('lists problems (a rebuilt ledger, unreadable files) and says when another window writes the ledger', () => {
+    const t = present({ kind: 'balance', balance: balanceOf(1), problems: ['The ledger /x could not be read; it was rebuilt', '/p/a.jsonl: unreadable file: EACCES'], readOnly: true }).tooltip;
+    assert.match(t, /\*\*\$\(warning\) Problems\*\*/);
+    assert.match(t, /could not be read/);
+    assert.match(t, /EACCES/);
+    assert.match(t, /Another window or process writes this ledger/);
+  });
+});
+
+describe('status bar: before the meter, and the other states', () => {
+  it('shows the per-user snapshot at once, with the same text as the live balance', () => {
+    const b = balanceOf(80);
+    const snap = snapshotFromBalance(b, { stampedAt: NOW - 120_000, configDirs: ['/home/dev/.claude'] });
+    const v = present({ kind: 'starting', snapshot: snap });
+    assert.equal(v.state, 'snapshot');
+    assert.equal(v.text, present({ kind: 'balance', balance: b }).text);
+    assert.equal(v.background, 'warning');
+    assert.match(v.tooltip, /From the balance saved 2 min ago/);
+  });
+
+  it('without a snapshot: a spinner, then the share read', () => {
+    assert.equal(present({ kind: 'starting' }).text, '$(sync~spin) Credit Ledger');
+    assert.equal(present({ kind: 'starting', progress: { done: 45, total: 100 } }).text, '$(sync~spin) Credit Ledger 45%');
+  });
+
+  it('no transcripts: names the folders, click chooses folders', () => {
+    const v = present({ kind: 'noTranscripts', paths: ['/home/dev/.claude/projects', '/home/dev/.config/claude/projects'] });
+    assert.equal(v.text, '$(credit-card) Credit Ledger: no transcripts');
+    assert.equal(v.command.id, COMMANDS.chooseFolders);
+    assert.match(v.tooltip, /\/home\/dev\/\\\.claude\/projects/);
+    assert.match(v.tooltip, /\[Choose Folders\]\(command:creditLedger\.chooseFolders\)/);
+  });
+
+  it('settings problems: warning colour, the problems, click opens the settings', () => {
+    const v = present({ kind: 'settingsError', settingsProblems: ['plan "custom" needs an amount'] });
+    assert.equal(v.background, 'warning');
+    assert.equal(v.command.id, 'workbench.action.openSettings');
+    assert.match(v.tooltip, /needs an amount/);
+  });
+
+  it('a failure: error colour, click shows the log', () => {
+    const v = present({ kind: 'failed', error: 'ledger schema 9 is newer' });
+    assert.equal(v.background, 'error');
+    assert.equal(v.command.id, COMMANDS.showLog);
+  });
+});
+
+describe('status bar helpers', () => {
+  it('levelOf follows the signed balance', () => {
+    const f = { planSet: true, allotmentNanos: 100 * USD, overage: 'bill' as const };
+    assert.equal(levelOf({ ...f, remainingNanos: 30 * USD, overageNanos: 0 }, 0.25), 'normal');
+    assert.equal(levelOf({ ...f, remainingNanos: 20 * USD, overageNanos: 0 }, 0.25), 'warning');
+    assert.equal(levelOf({ ...f, remainingNanos: 0, overageNanos: 0 }, 0.25), 'exhausted');
+    assert.equal(levelOf({ ...f, remainingNanos: 0, overageNanos: 1 }, 0.25), 'overage');
+    assert.equal(levelOf({ ...f, planSet: false, remainingNanos: null, overageNanos: null }, 0.25), 'planNotSet');
+  });
+
+  it('relativeAge', () => {
+    assert.equal(relativeAge(NOW - 10_000, NOW), 'just now');
+    assert.equal(relativeAge(NOW - 5 * 60_000, NOW), '5 min ago');
+    assert.equal(relativeAge(NOW - 3 * 3_600_000, NOW), '3 h ago');
+    assert.equal(relativeAge(NOW - 3 * 86_400_000, NOW), '3 days ago');
+  });
+});
