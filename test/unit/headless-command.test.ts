@@ -133,7 +133,7 @@ describe('claude -p in command lines', () => {
     assert.equal(inv.prompt, `${SECRET} with "quotes" && ;`);
     assert.equal(inv.flags.outputFormat, 'json');
     assert.equal(detectPrintRunInArgv(['claude', '--help']), undefined);
-    assert.equal(detectPrintRunInArgv(['sh', '-c', 'claude -p hi']).prompt, 'hi');
+    assert.equal(detectPrintRunInArgv(['sh', '-c', 'claude -p hi'])?.prompt, 'hi');
   });
 
   test('an unclosed ${ or quote does not throw', () => {
