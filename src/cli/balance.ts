@@ -90,7 +90,8 @@ export function renderBalance(b: Balance, ctx: RunContext, verbose: boolean, sty
     lines.push('', style.bold(title));
     const cost = (s: SessionSpend, basis: 'recorded' | 'corrected'): string => {
       const two = both?.get(s.sessionId);
-      return two ? formatUsd(basis === 'recorded' ? two.recordedNanos : two.correctedNanos) : b.basis === basis ? formatUsd(s.spentNanos) : '—';
+      // not among the meter's rows (a run that left no transcript): nothing to correct, both figures are one
+      return formatUsd(two ? (basis === 'recorded' ? two.recordedNanos : two.correctedNanos) : s.spentNanos);
     };
     lines.push(renderTable(['Session', 'Project', 'Recorded', 'Corrected', 'Requests', 'Why'], sessions.map((s) => [s.sessionId, s.projectKey, cost(s, 'recorded'), cost(s, 'corrected'), String(s.requests), s.reason]), new Set([2, 3, 4]), style));
   };

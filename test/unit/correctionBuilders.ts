@@ -62,15 +62,19 @@ export function costState(sessionId: string, models: Record<string, TokenSpec>, 
   return { type: 'cost-state', sessionId, totalCostUSD: totalCostUSD ?? total, totalAPIDuration: 1000, totalDuration: 5000, startTime: 1, totalLinesAdded: 0, totalLinesRemoved: 0, modelUsage, hasUnknownModelCost: false };
 }
 
-/** A captured `claude -p` run as a journal fact (kind `run`). */
+/** A captured `claude -p` run as a journal fact (kind `run`), shaped as core/headless stores it (numbers only). */
 export function runFact(sessionId: string, models: Record<string, TokenSpec>, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const modelUsage: Record<string, unknown> = {};
-  let total = 0;
-  for (const [m, t] of Object.entries(models)) {
-    modelUsage[m] = { inputTokens: t.input ?? 0, outputTokens: t.output ?? 0, cacheReadInputTokens: t.cacheRead ?? 0, cacheCreationInputTokens: t.cacheWrite ?? 0, webSearchRequests: t.webSearches ?? 0, costUSD: t.costUSD ?? 0, contextWindow: 200000 };
-    total += t.costUSD ?? 0;
-  }
-  return { kind: 'run', sessionId, totalCostUsd: total, costBasis: 'list', modelUsage, runId: uuid(), ...extra };
+  const modelUsage = Object.entries(models).map(([model, t]) => ({
+    model, input: t.input ?? 0, output: t.output ?? 0, cacheRead: t.cacheRead ?? 0, cacheWrite: t.cacheWrite ?? 0, webSearches: t.webSearches ?? 0, costUsd: t.costUSD ?? 0, contextWindow: 200000,
+  }));
+  const total = modelUsage.reduce((s, m) => s + m.costUsd, 0);
+  return {
+    kind: 'run', v: 1, runId: uuid(), via: 'exec', where: 'terminal', command: 'claude -p --output-format json', cwd: '/home/dev/project',
+    startedAt: '2026-11-21T08:59:00.000Z', endedAt: '2026-11-21T09:01:00.000Z', exitCode: 0, sessionId, sessionFrom: 'result', flags: { outputFormat: 'json' },
+    noSessionPersistence: false, claudeCodeVersion: '2.1.250', model: Object.keys(models)[0] ?? null,
+    result: { subtype: 'success', isError: false, numTurns: 2, durationMs: 1000, durationApiMs: 900, costBasis: 'list', usage: null, modelUsage },
+    truncated: false, totalCostUsd: total, ...extra,
+  };
 }
 
 /** A ~/.claude.json with one project's `last*` fields. */

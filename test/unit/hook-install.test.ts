@@ -274,6 +274,16 @@ describe('install-hook edge cases', () => {
     assert.equal(s.hooks!.UserPromptSubmit![0]!.hooks[0]!.command, plan.commands.hook);
   });
 
+  test('a `credit-ledger hook` set up by hand is taken over, not duplicated', () => {
+    const e = setup('{\n  "hooks": {\n    "UserPromptSubmit": [\n      { "hooks": [ { "type": "command", "command": "credit-ledger hook" } ] }\n    ]\n  },\n  "statusLine": { "type": "command", "command": "credit-ledger statusline --wrap \'echo hi\'" }\n}\n');
+    const plan = planInstall(e.req({ statusLine: true }));
+    applyInstall(plan);
+    const s = read(e.file);
+    assert.equal(s.hooks!.UserPromptSubmit!.length, 1);
+    assert.equal(s.hooks!.UserPromptSubmit![0]!.hooks[0]!.command, plan.commands.hook);
+    assert.equal(wrappedCommandOf(s.statusLine!.command), 'echo hi');
+  });
+
   test('the scopes\' files', () => {
     assert.equal(claudeSettingsFile({ scope: 'user', env: {}, home: '/home/u' }), '/home/u/.claude/settings.json');
     assert.equal(claudeSettingsFile({ scope: 'user', env: { CLAUDE_CONFIG_DIR: '/cfg/a,/cfg/b' } }), '/cfg/a/settings.json');

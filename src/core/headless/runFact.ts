@@ -176,7 +176,8 @@ export interface RunSpend {
  */
 export function unpersistedRunSpend(facts: readonly Fact[], pricer: Pricer, ledgerSessions: ReadonlySet<string>): RunSpend {
   const bySession = new Map<string, RunRecord>();
-  for (const r of readRunFacts(facts)) {
+  // Called on every balance: look closely only at the few runs that left no transcript.
+  for (const r of readRunFacts(facts.filter((f) => f.kind === RUN_FACT && f.noSessionPersistence === true))) {
     if (!r.noSessionPersistence || !r.sessionId || !r.result || ledgerSessions.has(r.sessionId)) continue;
     bySession.set(r.sessionId, r); // the same run recorded twice counts once
   }

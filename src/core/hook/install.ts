@@ -145,9 +145,9 @@ function quoteCommand(p: string, platform: NodeJS.Platform): string {
   return platform === 'win32' ? `"${p.replace(/\\/g, '/')}"` : shQuote(p);
 }
 
-/** A command this feature wrote (any data dir, any platform). */
+/** A command this feature wrote (any data dir, any platform), or `credit-ledger hook|statusline` set up by hand. */
 export function isOurCommand(command: unknown): command is string {
-  return typeof command === 'string' && command.includes(LAUNCHER_NAME);
+  return typeof command === 'string' && (command.includes(LAUNCHER_NAME) || /(^|[\s/'"])credit-ledger['"]?\s+(hook|statusline)(\s|$)/.test(command));
 }
 
 /** The user's status-line command inside ours (`--wrap '…'` or `--wrap "…"`), or null. */

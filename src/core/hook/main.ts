@@ -43,22 +43,22 @@ export function readStdin(stdin: HookProcessIo['stdin'], timeoutMs = STDIN_TIMEO
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
-    const finish = (): void => {
+    const finish = (ended: boolean): void => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       stdin.removeAllListeners('data');
-      stdin.pause();
+      if (!ended) stdin.destroy(); // a caller that never closes stdin must not keep this process alive
       resolve(Buffer.concat(chunks).toString('utf8'));
     };
-    const timer = setTimeout(finish, timeoutMs);
+    const timer = setTimeout(() => finish(false), timeoutMs);
     stdin.on('data', (c: Buffer | string) => {
       const b = typeof c === 'string' ? Buffer.from(c) : c;
       if (size + b.length <= MAX_STDIN_BYTES) chunks.push(b);
       size += b.length;
     });
-    stdin.on('end', finish);
-    stdin.on('error', finish);
+    stdin.on('end', () => finish(true));
+    stdin.on('error', () => finish(false));
   });
 }
 
