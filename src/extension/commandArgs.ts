@@ -179,3 +179,40 @@ export interface RebuildArgs {
 export function parseRebuildArgs(raw: unknown): RebuildArgs {
   return record(raw).confirm === true ? { confirm: true } : {};
 }
+
+/** Which Claude Code settings file: `~/.claude/settings.json`, the workspace's `.claude/settings.json`, or its uncommitted `settings.local.json`. */
+export type HookTarget = 'user' | 'workspace' | 'local';
+
+export interface HookArgs {
+  /** undefined: ask. */
+  target?: HookTarget;
+  /** Install the status line too (install only; default: ask, or no when the target was given). */
+  statusLine?: boolean;
+  /** Skip the preview and the confirmation (tests, scripted setups). */
+  confirm?: boolean;
+}
+
+export function parseHookArgs(raw: unknown): HookArgs {
+  const r = typeof raw === 'string' ? { target: raw } : record(raw);
+  const out: HookArgs = {};
+  if (present(r.target)) {
+    const t = String(r.target).toLowerCase();
+    if (t !== 'user' && t !== 'workspace' && t !== 'local') throw new CommandArgsError(`target must be "user", "workspace" or "local" (got ${JSON.stringify(r.target)})`);
+    out.target = t;
+  }
+  if (r.statusLine !== undefined && r.statusLine !== null) {
+    if (typeof r.statusLine !== 'boolean') throw new CommandArgsError(`statusLine must be true or false (got ${JSON.stringify(r.statusLine)})`);
+    out.statusLine = r.statusLine;
+  }
+  if (r.confirm === true) out.confirm = true;
+  return out;
+}
+
+export interface AuditArgs {
+  /** Compute the audit again even if the ledger did not change. */
+  refresh?: boolean;
+}
+
+export function parseAuditArgs(raw: unknown): AuditArgs {
+  return record(raw).refresh === true ? { refresh: true } : {};
+}

@@ -11,6 +11,7 @@ import type { Fact } from '../core/state/journal';
 import {
   CommandArgsError,
   parseChooseFoldersArgs,
+  parseAuditArgs,
   parseExportArgs,
   parseOverrideArgs,
   parseRebuildArgs,
@@ -23,9 +24,12 @@ import {
   type OverrideModeArg,
   type SetPlanArgs,
 } from './commandArgs';
+import type { AuditReport } from '../core/audit/types';
+import { installHook, uninstallHook, type HookCommandHost } from './hookCommands';
 import { COMMANDS, type CommandKey } from './ids';
 import { exportRequests, toCsv, toJson } from './ledgerExport';
 import type { LiveMeter } from './liveMeter';
+import type { LoopAudit } from './loopAudit';
 import type { PanelTab } from './panelBridge';
 import type { SettingsSync } from './settingsSync';
 import { scopeLabel } from './statusModel';
@@ -36,6 +40,8 @@ export interface CommandHost {
   log: vscode.LogOutputChannel;
   openPanel(tab?: PanelTab): void;
   clock(): number;
+  audit: LoopAudit;
+  hooks: HookCommandHost;
 }
 
 type Handler = (arg: unknown) => Promise<unknown> | unknown;
@@ -43,7 +49,7 @@ type Handler = (arg: unknown) => Promise<unknown> | unknown;
 export function registerCommands(host: CommandHost): vscode.Disposable[] {
   const handlers: Record<CommandKey, Handler> = {
     openLedger: () => host.openPanel(),
-    auditLoops: () => host.openPanel('audit'),
+    auditLoops: (arg) => auditLoops(host, arg),
     setPlan: (arg) => setPlan(host, arg),
     reconcile: (arg) => reconcile(host, arg),
     rebuildLedger: (arg) => rebuildLedger(host, arg),
@@ -52,6 +58,8 @@ export function registerCommands(host: CommandHost): vscode.Disposable[] {
     chooseFolders: (arg) => chooseFolders(host, arg),
     overrideSession: (arg) => overrideSession(host, arg),
     refresh: () => host.live.refresh('command', true),
+    installHook: (arg) => installHook(host.hooks, arg),
+    uninstallHook: (arg) => uninstallHook(host.hooks, arg),
   };
   return (Object.keys(handlers) as CommandKey[]).map((key) =>
     vscode.commands.registerCommand(COMMANDS[key], async (arg?: unknown) => {
@@ -65,6 +73,13 @@ export function registerCommands(host: CommandHost): vscode.Disposable[] {
       }
     }),
   );
+}
+
+/** Opens the panel on its Audit tab and resolves with the report it shows (computed now if the ledger changed). */
+async function auditLoops(host: CommandHost, arg: unknown): Promise<AuditReport | undefined> {
+  const args = parseAuditArgs(arg);
+  host.openPanel('audit');
+  return host.audit.report(args.refresh === true);
 }
 
 interface PlanItem extends vscode.QuickPickItem {

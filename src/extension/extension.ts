@@ -4,19 +4,31 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { ignoreLoopFact } from '../core/audit/facts';
+import { resolveAuditThresholds } from '../core/audit/settings';
+import type { AuditThresholds } from '../core/audit/types';
+import { contextWarningSettingsFrom, DEFAULT_MAX_IDLE_MS } from '../core/hook/contextWarnings';
+import { refreshInstalledHook } from '../core/hook/install';
+import { latestContexts } from '../core/hook/ledgerContexts';
+import { resolveHookSettings } from '../core/hook/settings';
 import { isBalanceSnapshot, type BalanceSnapshot } from '../core/pool/snapshot';
 import type { Balance } from '../core/pool/types';
+import { createPricer, loadRateCard, type Pricer } from '../core/pricing/pricer';
+import type { PanelModel } from '../core/reports/panelModel';
 import { userPaths, type UserPaths } from '../core/state/paths';
 import { registerCommands } from './commands';
+import { DiffPreview } from './hookCommands';
 import { Disposable, toDisposable } from './lifecycle';
 import { LiveMeter } from './liveMeter';
+import { LiveLoopLine, LoopAudit } from './loopAudit';
 import { ThresholdNotifier } from './notifier';
 import { buildLedgerPanelModel, openLedgerPanel, registerLedgerPanelSerializer, type PanelTab } from './panelBridge';
-import type { PanelSource } from './panelSource';
+import type { PanelModelRequest, PanelSource } from './panelSource';
 import { SettingsSync } from './settingsSync';
 import { BalanceStatusBar } from './statusBar';
 import { presentStatus, type StatusInput, type StatusView } from './statusModel';
-import type { PanelModel } from '../core/reports/panelModel';
+import { registerTerminalRuns } from './terminal/terminalRuns';
+import { registerContextWarnings } from './warnings/contextWarnings';
 
 /** What `activate` returns: for the in-VS-Code tests and for other extensions that want the balance. */
 export interface CreditLedgerApi {
@@ -27,6 +39,8 @@ export interface CreditLedgerApi {
   readonly ledgerFile: string;
   /** How long `activate` took, and how long before it the bundle began evaluating (module init + VS Code's own steps), ms. */
   readonly activation: { activateMs: number; loadMs: number };
+  /** The status bar's "loop running now" line, checked now (tests). */
+  checkLiveLoop(): Promise<string | null>;
 }
 
 export class CreditLedgerExtension extends Disposable implements PanelSource {
@@ -35,10 +49,15 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
   private readonly live: LiveMeter;
   private readonly statusBar: BalanceStatusBar;
   private readonly notifier: ThresholdNotifier;
+  private readonly audit: LoopAudit;
+  private readonly liveLoop: LiveLoopLine;
   private readonly snapshot: BalanceSnapshot | undefined;
   private started: Promise<void> | undefined;
   private hasTranscripts: boolean | undefined;
-  readonly onDidChange: vscode.Event<void>;
+  private auditSettingProblems = '';
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
+  /** The panel's change signal: the meter's changes and a new audit report. */
+  readonly onDidChange: vscode.Event<void> = this._onDidChange.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -51,13 +70,17 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
     this.live = this._register(
       new LiveMeter({ paths: this.paths, ledgerFile, log, settings: () => this.settings.effective, pollIntervalMs: () => this.settings.pollIntervalMs }),
     );
-    this.onDidChange = this.live.onDidChange;
     this.notifier = this._register(new ThresholdNotifier({ journal: this.paths.journal, log, notifyAt: () => this.settings.display.notifyAt }));
+    const thresholds = (): AuditThresholds => this.auditThresholds();
+    this.audit = this._register(new LoopAudit({ live: this.live, thresholds, log }));
+    this.liveLoop = this._register(new LiveLoopLine({ live: this.live, thresholds, log }));
     this.statusBar = this._register(new BalanceStatusBar());
     this.snapshot = readSnapshot(this.paths.snapshot);
     this.render();
 
     this._register(this.live.onDidChange(() => this.onMeterChange()));
+    this._register(this.audit.onDidChange(() => this._onDidChange.fire()));
+    this._register(this.liveLoop.onDidChange(() => this.render()));
     this._register(
       this.settings.onDidChange((change) => {
         if (change.keys.includes('pollIntervalSeconds')) this.live.restartPolling();
@@ -65,8 +88,11 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
         else this.onMeterChange();
       }),
     );
-    for (const d of registerCommands({ live: this.live, settings: this.settings, log, openPanel: (tab) => this.openPanel(tab), clock: Date.now })) this._register(d);
+    const preview = this._register(new DiffPreview());
+    const hooks = { paths: this.paths, extensionPath: context.extensionUri.fsPath, log, preview };
+    for (const d of registerCommands({ live: this.live, settings: this.settings, log, openPanel: (tab) => this.openPanel(tab), clock: Date.now, audit: this.audit, hooks })) this._register(d);
     this._register(registerLedgerPanelSerializer(context, this));
+    this.registerOtherFeatures();
 
     // Off the activation path: the first macrotask after activate returns.
     const timer = setTimeout(() => void this.start(), 0);
@@ -89,7 +115,47 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
       balance: () => this.live.balance,
       status: () => this.statusBar.view,
       ledgerFile: this.live.ledgerFile,
+      checkLiveLoop: () => this.liveLoop.check(),
     };
+  }
+
+  /** `claude -p` runs in terminals and the long-context warnings (their modules are the other engineers'; wired here). */
+  private registerOtherFeatures(): void {
+    const live = this.live;
+    const pricer = (): Pricer => live.meter?.pricer ?? createPricer(loadRateCard(), this.settings.effective.rateOverrides ?? null);
+    this._register(
+      registerTerminalRuns({
+        log: this.log,
+        journalPath: this.paths.journal,
+        settings: () => this.settings.effective,
+        balance: () => live.balance,
+        ledger: () => live.meter?.ledger.db,
+        refresh: () => live.refresh('claude -p run ended'),
+      }),
+    );
+    this._register(
+      registerContextWarnings({
+        onDidUpdate: live.onDidChange,
+        // Only once the first ingest is done: sessions read then are history, not news.
+        latestContexts: () => (live.meter && live.phase.kind === 'ready' ? latestContexts(live.meter.ledger.db, Date.now() - DEFAULT_MAX_IDLE_MS) : []),
+        journal: this.paths.journal,
+        knownFacts: () => live.meter?.journalFacts ?? [],
+        settings: () => contextWarningSettingsFrom(resolveHookSettings(this.settings.effective.hook)),
+        pricer,
+        log: this.log,
+        openSession: () => this.openPanel('sessions'),
+        turnOff: (kind) => this.settings.update(kind === 'tier' ? { warningsLongContextTier: false } : { warningsOverThreshold: false }),
+      }),
+    );
+  }
+
+  /** The audit's thresholds from the per-user settings (`audit`, mirrored from creditLedger.audit.*); problems logged once. */
+  private auditThresholds(): AuditThresholds {
+    const resolved = resolveAuditThresholds(this.settings.effective.audit);
+    const problems = resolved.settingProblems.join('; ');
+    if (problems && problems !== this.auditSettingProblems) this.log.warn(`audit settings: ${problems}`);
+    this.auditSettingProblems = problems;
+    return resolved.thresholds;
   }
 
   private start(): Promise<void> {
@@ -99,11 +165,22 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
       this.live.restartPolling();
       await this.live.start();
       this.log.info(`first refresh done ${Math.round(performance.now() - t)} ms after activation`);
+      this.refreshHookLauncher();
     })();
     return this.started;
   }
 
+  /** An installed hook runs a copy of dist/hook.js: keep it in step with this version of the extension. */
+  private refreshHookLauncher(): void {
+    try {
+      if (refreshInstalledHook(this.paths, path.join(this.context.extensionUri.fsPath, 'dist', 'hook.js'))) this.log.info('the installed Claude Code hook launcher is up to date');
+    } catch (err) {
+      this.log.warn(`refreshing the installed hook launcher failed: ${(err as Error).message}`);
+    }
+  }
+
   private onMeterChange(): void {
+    this._onDidChange.fire();
     this.render();
     const b = this.live.balance;
     const m = this.live.meter;
@@ -124,7 +201,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
       case 'ready': {
         const balance = this.live.balance;
         if (this.live.noTranscripts || !balance) return { ...common, kind: 'noTranscripts', paths: this.live.configDirs.map((d) => d.projects) };
-        return { ...common, kind: 'balance', balance, lastTurn: this.live.lastTurn };
+        return { ...common, kind: 'balance', balance, lastTurn: this.live.lastTurn, loopLine: this.liveLoop.line };
       }
     }
   }
@@ -146,11 +223,14 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
 
   // --- PanelSource ---
 
-  async getModel(): Promise<PanelModel> {
+  async getModel(request: PanelModelRequest = { section: 'overview' }): Promise<PanelModel> {
     await this.live.whenOpen();
     await this.live.settled();
     const meter = await this.live.whenOpen(); // a reopen may have replaced it while settling
     const balance = this.live.balance ?? meter.computeBalance();
+    // The audit costs up to ~1 s on a big ledger: only for the Audit tab, cached until the ledger changes.
+    if (request.section === 'audit') this.audit.ensure();
+    const audit = this.audit.current;
     const notices: string[] = [];
     if (this.live.phase.kind === 'starting') notices.push('Reading Claude Code transcripts…');
     if (this.live.readOnly) notices.push('Another window or process writes this ledger; this window follows its saves.');
@@ -164,11 +244,20 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
       allowLabels: this.settings.effective.allowLabels === true,
       now: Date.now(),
       notices,
+      audit: audit.report,
+      auditPending: audit.stale && request.section === 'audit',
+      facts: meter.journalFacts,
     });
   }
 
   runCommand(id: string, args: unknown[]): Thenable<unknown> {
     return vscode.commands.executeCommand(id, ...args);
+  }
+
+  async ignoreLoop(loopId: string, ignore: boolean): Promise<void> {
+    // live.recordFact appends to the per-user journal (userPaths().journal) and replays it into this meter.
+    await this.live.recordFact(ignoreLoopFact(loopId, ignore));
+    await this.audit.report(true);
   }
 }
 

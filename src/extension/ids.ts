@@ -19,6 +19,8 @@ export const COMMANDS = {
   overrideSession: 'creditLedger.overrideSession',
   auditLoops: 'creditLedger.auditLoops',
   refresh: 'creditLedger.refresh',
+  installHook: 'creditLedger.installHook',
+  uninstallHook: 'creditLedger.uninstallHook',
 } as const;
 
 export type CommandKey = keyof typeof COMMANDS;
@@ -36,6 +38,8 @@ export const COMMAND_TITLES: Readonly<Record<CommandKey, string>> = {
   overrideSession: 'Count or Exclude a Session',
   auditLoops: 'Audit Loops',
   refresh: 'Refresh',
+  installHook: 'Install Claude Code Hook and Status Line',
+  uninstallHook: 'Uninstall Claude Code Hook and Status Line',
 };
 
 export const CONFIG_SECTION = 'creditLedger';
@@ -56,6 +60,17 @@ export const SETTINGS = {
   pollIntervalSeconds: 'pollIntervalSeconds',
   rateOverrides: 'rateOverrides',
   allowPromptLabels: 'allowPromptLabels',
+  auditContextThreshold: 'audit.contextThreshold',
+  auditMinIterations: 'audit.minIterations',
+  auditMinCostUsd: 'audit.minCostUsd',
+  auditHourlyRateUsd: 'audit.hourlyRateUsd',
+  runsNotify: 'runs.notify',
+  runsNotifyOverUsd: 'runs.notifyOverUsd',
+  warningsContextThreshold: 'warnings.contextThreshold',
+  warningsLongContextTier: 'warnings.longContextTier',
+  warningsOverThreshold: 'warnings.overThreshold',
+  warningsExpiredCache: 'warnings.expiredCache',
+  warningsCredit: 'warnings.credit',
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -82,6 +97,17 @@ export const SETTING_DEFAULTS = {
   pollIntervalSeconds: 30,
   rateOverrides: {},
   allowPromptLabels: false,
+  auditContextThreshold: 50_000,
+  auditMinIterations: 10,
+  auditMinCostUsd: 0.1,
+  auditHourlyRateUsd: 100,
+  runsNotify: 'always',
+  runsNotifyOverUsd: 1,
+  warningsContextThreshold: null,
+  warningsLongContextTier: true,
+  warningsOverThreshold: true,
+  warningsExpiredCache: true,
+  warningsCredit: true,
 } as const satisfies Record<SettingKey, unknown>;
 
 /** Journal fact kind: a threshold notification already shown this cycle (per user, not per window). */

@@ -68,6 +68,8 @@ export class LiveMeter extends Disposable {
   private generation = 0;
   private readyWaiters: { resolve: (m: Meter) => void; reject: (e: Error) => void }[] = [];
   private readonly clock: () => number;
+  /** Bumped whenever what the ledger holds may have changed (new meter, requests, corrections, journal facts). */
+  private revisionValue = 0;
 
   constructor(private readonly opts: LiveMeterOptions) {
     super();
@@ -98,6 +100,11 @@ export class LiveMeter extends Disposable {
 
   get ledgerFile(): string {
     return this.opts.ledgerFile;
+  }
+
+  /** Changes whenever the ledger's content may have changed: caches of derived reports (the loop audit) key on it. */
+  get revision(): number {
+    return this.revisionValue;
   }
 
   get readOnly(): boolean {
@@ -267,6 +274,7 @@ export class LiveMeter extends Disposable {
       return;
     }
     this.meterRef = meter;
+    this.revisionValue++;
     this.configDirsValue = meter.configDirs;
     this.openProblems = [];
     if (meter.ledger.recovered) {
@@ -317,10 +325,11 @@ export class LiveMeter extends Disposable {
     if (!m) return;
     const result = fn();
     if (!result) return;
-    this.publish(m, result.balance);
+    this.publish(m, result.balance, changedBy(result));
   }
 
-  private publish(m: Meter, balance: Balance): void {
+  private publish(m: Meter, balance: Balance, changed = true): void {
+    if (changed) this.revisionValue++;
     this.balanceValue = balance;
     this.lastTurnValue = lastTurnOf(m);
     if (m.ledger.isDirty) this.saveDebounce.trigger();
@@ -361,7 +370,7 @@ export class LiveMeter extends Disposable {
     if (first || total > 0) {
       this.opts.log.info(`refresh: ${found.files.length} files, ${(total / 1e6).toFixed(1)} MB to read, ${this.clock() - t0} ms`);
     }
-    this.publish(m, result.balance);
+    this.publish(m, result.balance, total > 0 || changedBy(result));
   }
 
   /** Returns false when cancelled or when the meter was replaced meanwhile. */
@@ -491,6 +500,11 @@ function isDirectory(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether an update wrote anything (a poll that found nothing new changes nothing). */
+function changedBy(r: MeterUpdate): boolean {
+  return r.ingest.changedKeys.length > 0 || r.ingest.changedSessions.length > 0 || r.newFacts > 0 || (r.corrections?.changedKeys.length ?? 0) > 0;
 }
 
 function lastTurnOf(m: Meter): LastTurn | undefined {

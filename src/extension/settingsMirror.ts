@@ -6,8 +6,11 @@ import type { UserSettings } from '../core/state/settings';
 import { SETTING_DEFAULTS, SETTING_KEYS, type SettingKey } from './ids';
 import { normalizeThresholds } from './thresholds';
 
-/** Where each VS Code setting goes in the per-user file; null: VS Code only. */
-export const MIRROR_MAP: Readonly<Record<SettingKey, keyof UserSettings | null>> = {
+/**
+ * Where each VS Code setting goes in the per-user file: a key, or a dotted path into an object the CLI and the hook
+ * read (`audit.hourlyRateUsd`, `hook.warnOnTier`); null: VS Code only.
+ */
+export const MIRROR_MAP: Readonly<Record<SettingKey, string | null>> = {
   plan: 'plan',
   amount: 'amount',
   scope: 'scope',
@@ -22,6 +25,25 @@ export const MIRROR_MAP: Readonly<Record<SettingKey, keyof UserSettings | null>>
   pollIntervalSeconds: null,
   rateOverrides: 'rateOverrides',
   allowPromptLabels: 'allowLabels',
+  // core/audit/settings reads `audit.<threshold>`
+  auditContextThreshold: 'audit.contextThreshold',
+  auditMinIterations: 'audit.minIterations',
+  auditMinCostUsd: 'audit.minCostUsd',
+  auditHourlyRateUsd: 'audit.hourlyRateUsd',
+  // extension/terminal/runMessages reads these two
+  runsNotify: 'runNotifications',
+  runsNotifyOverUsd: 'runNotifyOverUsd',
+  // core/hook/settings reads `hook.<key>` (the hook, the status line and the in-editor warnings)
+  warningsContextThreshold: 'hook.contextThreshold',
+  warningsLongContextTier: 'hook.warnOnTier',
+  warningsOverThreshold: 'hook.warnOnThreshold',
+  warningsExpiredCache: 'hook.warnOnExpiredCache',
+  warningsCredit: 'hook.warnOnCredit',
+};
+
+/** VS Code enum values the file spells differently. */
+const FILE_VALUES: Partial<Record<SettingKey, Readonly<Record<string, unknown>>>> = {
+  runsNotify: { always: 'always', overAmount: 'over', never: 'never' },
 };
 
 /** Values that mean "not set" in the settings UI (empty enum choice, empty list, empty object, null). */
@@ -35,6 +57,8 @@ export function isUnset(value: unknown): boolean {
 
 function fileValue(key: SettingKey, value: unknown): unknown {
   if (key === 'transcriptFolders' && Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
+  const spelled = FILE_VALUES[key];
+  if (spelled && typeof value === 'string') return spelled[value];
   if (typeof value === 'string') return value.trim();
   // Settings objects from VS Code are proxies/frozen: store plain copies.
   return value !== null && typeof value === 'object' ? JSON.parse(JSON.stringify(value)) : value;
@@ -58,14 +82,27 @@ export function mirrorSettings(file: UserSettings, explicit: Partial<Record<Sett
     const target = MIRROR_MAP[key];
     if (!target) continue;
     const value = explicit[key];
-    if (!(key in explicit) || isUnset(value)) delete out[target];
-    else {
-      const v = fileValue(key, value);
-      if (isUnset(v)) delete out[target];
-      else out[target] = v;
-    }
+    const v = key in explicit && !isUnset(value) ? fileValue(key, value) : undefined;
+    setPath(out, target.split('.'), isUnset(v) ? undefined : v);
   }
   return { settings: out, changed: JSON.stringify(out) !== JSON.stringify(file) };
+}
+
+/** Sets (or, with undefined, deletes) a dotted path; objects on the way are copied, never shared with `file`; one left empty goes. */
+function setPath(into: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  const [head, ...rest] = path;
+  if (head === undefined) return;
+  if (!rest.length) {
+    if (value === undefined) delete into[head];
+    else into[head] = value;
+    return;
+  }
+  const current = into[head];
+  const child: Record<string, unknown> = current && typeof current === 'object' && !Array.isArray(current) ? { ...(current as Record<string, unknown>) } : {};
+  if (value === undefined && !(current && typeof current === 'object')) return; // nothing there to delete
+  setPath(child, rest, value);
+  if (Object.keys(child).length) into[head] = child;
+  else delete into[head];
 }
 
 /** Display settings, from the effective per-user settings (so the CLI's status line agrees) with defaults. */
@@ -88,7 +125,25 @@ export function pollIntervalMs(value: unknown): number {
   return Math.max(5, n) * 1000;
 }
 
+/** Settings read where they are used (display, audit, run notifications, warnings): no meter reopen. */
+const READ_ON_USE: ReadonlySet<SettingKey> = new Set<SettingKey>([
+  'warnShare',
+  'notifyAt',
+  'pollIntervalSeconds',
+  'auditContextThreshold',
+  'auditMinIterations',
+  'auditMinCostUsd',
+  'auditHourlyRateUsd',
+  'runsNotify',
+  'runsNotifyOverUsd',
+  'warningsContextThreshold',
+  'warningsLongContextTier',
+  'warningsOverThreshold',
+  'warningsExpiredCache',
+  'warningsCredit',
+]);
+
 /** Which VS Code setting changes need the meter reopened (everything the pool, pricing or discovery reads). */
 export function needsReopen(changed: readonly SettingKey[]): boolean {
-  return changed.some((k) => k !== 'warnShare' && k !== 'notifyAt' && k !== 'pollIntervalSeconds');
+  return changed.some((k) => !READ_ON_USE.has(k));
 }

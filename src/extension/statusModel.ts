@@ -5,6 +5,7 @@ import { POLICY_STATUS } from '../core/pool/plans';
 import type { BalanceSnapshot } from '../core/pool/snapshot';
 import type { Balance, Overage, Scope } from '../core/pool/types';
 import { formatUsd } from '../core/pricing/money';
+import { correctionSentence } from '../webview/format';
 import { COMMANDS } from './ids';
 
 /** The newest request in the ledger, for the tooltip. */
@@ -33,7 +34,13 @@ export type StatusInput = StatusCommon &
     | { kind: 'starting'; snapshot?: BalanceSnapshot; progress?: { done: number; total: number } }
     | { kind: 'settingsError'; settingsProblems: readonly string[] }
     | { kind: 'noTranscripts'; paths: readonly string[] }
-    | { kind: 'balance'; balance: Balance; lastTurn?: LastTurn }
+    | {
+        kind: 'balance';
+        balance: Balance;
+        lastTurn?: LastTurn;
+        /** A loop above the audit's thresholds running now (core/audit liveLoopLine); transcript-derived: escaped here. */
+        loopLine?: string | null;
+      }
     | { kind: 'failed'; error: string }
   );
 
@@ -61,7 +68,16 @@ export interface StatusView {
 }
 
 /** The commands a tooltip may link to: the glue trusts exactly these. */
-export const TOOLTIP_COMMANDS: readonly string[] = [COMMANDS.openLedger, COMMANDS.setPlan, COMMANDS.reconcile, COMMANDS.chooseFolders, COMMANDS.showLog, COMMANDS.refresh, 'workbench.action.openSettings'];
+export const TOOLTIP_COMMANDS: readonly string[] = [
+  COMMANDS.openLedger,
+  COMMANDS.setPlan,
+  COMMANDS.reconcile,
+  COMMANDS.chooseFolders,
+  COMMANDS.showLog,
+  COMMANDS.refresh,
+  COMMANDS.auditLoops,
+  'workbench.action.openSettings',
+];
 
 const ICON = '$(credit-card)';
 const OPEN_SETTINGS = { id: 'workbench.action.openSettings', arguments: ['creditLedger'], title: 'Open Credit Ledger settings' };
@@ -213,6 +229,7 @@ interface Extras {
   balance?: Balance;
   lastTurn?: LastTurn;
   snapshotAt?: number;
+  loopLine?: string | null;
 }
 
 function tooltipFor(f: Figures, level: Level, input: StatusCommon, extras: Extras): string {
@@ -241,6 +258,8 @@ function tooltipFor(f: Figures, level: Level, input: StatusCommon, extras: Extra
   const top = b?.covered[0];
   if (top) rows.push(['Costliest session', `${usd(top.spentNanos)} · ${escapeMarkdown(top.projectKey || '(no project)')} · ${escapeMarkdown(top.sessionId.slice(0, 8))}`]);
   if (f.unpricedCount > 0) rows.push(['Unpriced', `${f.unpricedCount} request${f.unpricedCount === 1 ? '' : 's'} counted as $0 (models not on the rate card): the remaining is an upper bound`]);
+  const corrected = b ? correctionSentence(b) : null;
+  if (corrected) rows.push(['Corrected', escapeMarkdown(corrected.replace(/\.$/, ''))]);
 
   const lines = [
     `**Credit Ledger** · ${escapeMarkdown(f.planLabel)}`,
@@ -253,6 +272,7 @@ function tooltipFor(f: Figures, level: Level, input: StatusCommon, extras: Extra
     '',
     `*${escapeMarkdown(POLICY_STATUS)}*`,
   ];
+  if (extras.loopLine) lines.splice(3, 0, '', `$(sync~spin) ${escapeMarkdown(extras.loopLine)} [Audit Loops](command:${COMMANDS.auditLoops})`);
   if (extras.snapshotAt !== undefined) lines.push('', `*From the balance saved ${relativeAge(extras.snapshotAt, input.now)}; reading the transcripts…*`);
   lines.push(...problemLines(input), '', commandLinks());
   return lines.join('\n');
@@ -336,7 +356,7 @@ export function presentStatus(input: StatusInput): StatusView {
       return {
         state: level,
         text: `${ICON} ${amountText(f, level)}`,
-        tooltip: tooltipFor(f, level, input, { balance: input.balance, lastTurn: input.lastTurn }),
+        tooltip: tooltipFor(f, level, input, { balance: input.balance, lastTurn: input.lastTurn, loopLine: input.loopLine }),
         background: backgroundOf(level),
         command: level === 'planNotSet' ? { id: COMMANDS.setPlan, title: 'Set your plan' } : OPEN_LEDGER,
         accessibilityLabel: accessibility(f, level),

@@ -57,3 +57,26 @@ export function shortId(id: string): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${count(n)} ${n === 1 ? one : many}`;
 }
+
+/** What the tooltip and the panel say about corrected spend (core/corrections), from the balance's two totals. */
+export interface CorrectionFigures {
+  basis: 'recorded' | 'corrected';
+  recordedSpentNanos: number;
+  correctedSpentNanos: number;
+  /** The split of the added cost, when known. */
+  fromRecordsNanos?: number;
+  estimatedNanos?: number;
+}
+
+/** "$4.10 of $20.00 is corrected for undercounted output ($3.00 from Claude Code's own records, $1.10 estimated)"; null when nothing is corrected. */
+export function correctionSentence(c: CorrectionFigures): string | null {
+  const added = c.correctedSpentNanos - c.recordedSpentNanos;
+  if (added === 0) return null;
+  const parts: string[] = [];
+  if (c.fromRecordsNanos) parts.push(`${formatUsd(c.fromRecordsNanos)} from Claude Code's own records`);
+  if (c.estimatedNanos) parts.push(`${formatUsd(c.estimatedNanos)} estimated from content size`);
+  const split = parts.length > 1 || (parts.length === 1 && c.estimatedNanos) ? ` (${parts.join(', ')})` : '';
+  if (added < 0) return `Corrections lower the spend by ${formatUsd(-added)}${c.basis === 'corrected' ? '' : ' (counted as recorded)'}.`;
+  if (c.basis === 'corrected') return `${formatUsd(added)} of ${formatUsd(c.correctedSpentNanos)} is corrected for undercounted output${split}.`;
+  return `Counted as recorded (${formatUsd(c.recordedSpentNanos)}); corrected for undercounted output it would be ${formatUsd(c.correctedSpentNanos)}, ${formatUsd(added)} more${split}.`;
+}

@@ -2,7 +2,9 @@
 // PanelModel the host posts after our `ready`. Text only (no innerHTML), theme colours only.
 import 'uplot/dist/uPlot.min.css';
 import '../../media/panel.css';
+import './panel-tabs.css';
 import type { PanelModel } from '../core/reports/panelModel';
+import { renderAudit } from './audit';
 import type { Chart } from './charts';
 import { h } from './dom';
 import { clockFor, plural } from './format';
@@ -19,8 +21,9 @@ import {
   type SessionFilter,
   type WebviewMessage,
 } from './protocol';
+import { renderRuns } from './runs';
 import { renderSessions } from './sessions';
-import { PAGE_SIZE, restoreState, type SortKey, type UiState } from './state';
+import { PAGE_SIZE, restoreState, type AuditSortKey, type SortKey, type UiState } from './state';
 import { readTheme, watchTheme, withAlpha } from './theme';
 
 interface VsCodeApi {
@@ -71,6 +74,8 @@ class PanelApp {
     window.addEventListener('message', (e: MessageEvent) => this.onMessage(e.data));
     watchTheme(() => this.render());
     this.vscode.postMessage({ type: 'ready' });
+    // The host computes the loop audit only while its tab is shown: say which one is.
+    this.vscode.postMessage({ type: 'section', section: this.ui.section });
   }
 
   private onMessage(m: unknown): void {
@@ -101,7 +106,9 @@ class PanelApp {
   }
 
   private select(section: PanelSection, focus: boolean): void {
+    const changed = this.ui.section !== section;
     this.ui.section = section;
+    if (changed) this.vscode.postMessage({ type: 'section', section });
     for (const [s, tab] of this.tabs) {
       const on = s === section;
       tab.setAttribute('aria-selected', String(on));
@@ -125,7 +132,7 @@ class PanelApp {
   }
 
   private renderEmpty(): void {
-    for (const [s, panel] of this.panels) panel.replaceChildren(placeholder(s) ?? h('p', { className: 'loading' }, 'Loading the ledger…'));
+    for (const panel of this.panels.values()) panel.replaceChildren(h('p', { className: 'loading' }, 'Loading the ledger…'));
   }
 
   private render(): void {
@@ -193,9 +200,40 @@ class PanelApp {
       }),
     );
     this.panels.get('models')!.replaceChildren(h('h2', { className: 'visually-hidden' }, 'Models'), renderModelSplit(m, host.colorOf), renderWhatIf(m));
-    this.panels.get('runs')!.replaceChildren(placeholder('runs')!);
-    this.panels.get('audit')!.replaceChildren(placeholder('audit')!);
+    this.tabs.get('runs')!.textContent = m.runsTotal ? `Runs (${m.runsTotal})` : 'Runs';
+    this.panels.get('runs')!.replaceChildren(renderRuns(m, clock, {
+      openTranscript: (sessionId) => this.vscode.postMessage({ type: 'openTranscript', sessionId }),
+    }));
+    const loops = m.audit ? m.audit.summary.loops : 0;
+    this.tabs.get('audit')!.textContent = loops ? `Audit (${loops})` : 'Audit';
+    this.panels.get('audit')!.replaceChildren(h('h2', { className: 'visually-hidden' }, 'Audit'), renderAudit(m, this.ui, clock, {
+      setSort: (key) => this.setAuditSort(key),
+      toggle: (loopId, open) => {
+        const set = new Set(this.ui.auditOpen);
+        if (open) set.add(loopId);
+        else set.delete(loopId);
+        this.ui.auditOpen = [...set].slice(-50);
+        this.save();
+        this.render();
+      },
+      setShowIgnored: (show) => {
+        this.ui.auditShowIgnored = show;
+        this.save();
+        this.render();
+      },
+      openLoop: (loopId) => this.vscode.postMessage({ type: 'openLoop', loopId }),
+      ignoreLoop: (loopId, ignore) => this.vscode.postMessage({ type: 'ignoreLoop', loopId, ignore }),
+      runAudit: () => this.command(PanelCommands.auditLoops, { refresh: true }),
+    }));
     focus();
+  }
+
+  private setAuditSort(key: AuditSortKey): void {
+    const s = this.ui.auditSort;
+    // Money and counts read best largest first; kind in its own order.
+    this.ui.auditSort = s.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'kind' ? 'asc' : 'desc' };
+    this.save();
+    this.render();
   }
 
   private command(id: string, ...args: unknown[]): void {
@@ -218,23 +256,6 @@ class PanelApp {
     this.save();
     this.render();
   }
-}
-
-/** The sections other work fills later keep their place (and their ids) with a plain empty state. */
-function placeholder(section: PanelSection): HTMLElement | null {
-  if (section === 'runs') {
-    return h('div', { className: 'empty-state' },
-      h('h2', null, 'Runs'),
-      h('p', null, 'No captured runs yet.'),
-      h('p', { className: 'muted' }, 'Runs of claude -p started in VS Code terminals will be listed here with their cost, turns and result.'));
-  }
-  if (section === 'audit') {
-    return h('div', { className: 'empty-state' },
-      h('h2', null, 'Audit'),
-      h('p', null, 'Nothing to audit yet.'),
-      h('p', { className: 'muted' }, 'Loops that burn credit (scheduled wake-ups, cron jobs, /loop, repeated headless runs) will be listed here.'));
-  }
-  return null;
 }
 
 /** Re-rendering replaces elements; focus (and a text field's caret) follows their data-focus-key. */

@@ -3,7 +3,7 @@
 import type { PanelModel } from '../core/reports/panelModel';
 import { burnDownChart, Chart, dailyChart } from './charts';
 import { button, h, svg } from './dom';
-import { formatUsd, percent, plural, type Clock } from './format';
+import { correctionSentence, formatUsd, percent, plural, type Clock } from './format';
 import type { UiState } from './state';
 import type { ChartTheme } from './theme';
 
@@ -111,7 +111,12 @@ export function renderBalance(m: PanelModel, clock: Clock): HTMLElement {
     h('h2', { id: 'balance-title', className: 'visually-hidden' }, 'Balance'),
     g ? h('div', { className: 'gauge-wrap', attrs: { role: 'meter', 'aria-label': 'Credit remaining', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(Math.max(0, Math.min(1, b.balanceNanos! / b.allotmentNanos!)) * 100), 'aria-valuetext': label } },
       g, h('div', { className: 'gauge-center' }, h('span', { className: 'gauge-pct' }, percent(Math.max(0, b.balanceNanos!) / b.allotmentNanos!)), h('span', { className: 'muted small' }, 'left'))) : null,
-    h('div', { className: 'balance-text' }, headline, stats));
+    h('div', { className: 'balance-text' }, headline, stats, correctionsNote(m)));
+}
+
+function correctionsNote(m: PanelModel): HTMLElement | null {
+  const text = m.corrections ? correctionSentence(m.corrections) : null;
+  return text ? h('p', { className: 'muted small corrections', attrs: { title: 'Transcripts undercount some output (subagents, streams cut short); the corrected figures use Claude Code\'s own records, or an estimate from the content. Setting: creditLedger.basis' } }, text) : null;
 }
 
 export interface ChartHost {

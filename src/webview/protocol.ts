@@ -5,7 +5,7 @@ import type { PanelModel } from '../core/reports/panelModel';
 
 export type { PanelModel } from '../core/reports/panelModel';
 
-/** The panel's sections (tabs); `audit` and `runs` are filled by later work. */
+/** The panel's sections (tabs). */
 export const PANEL_SECTIONS = ['overview', 'sessions', 'models', 'runs', 'audit'] as const;
 export type PanelSection = (typeof PANEL_SECTIONS)[number];
 
@@ -31,7 +31,11 @@ export type OverrideModeArg = (typeof OVERRIDE_MODES)[number];
 export const PanelCommands = {
   setPlan: 'creditLedger.setPlan',
   overrideSession: 'creditLedger.overrideSession',
+  auditLoops: 'creditLedger.auditLoops',
 } as const;
+
+/** A loop id as core/audit makes them (`<kind>-<10 hex>`; core/audit/facts LOOP_ID_PATTERN, repeated: no imports here). */
+export const LOOP_ID = /^(reread|reflexive|scheduled|recurring)-[0-9a-f]{10}$/;
 export const PANEL_COMMAND_PREFIX = 'creditLedger.';
 
 // ---- webview -> host
@@ -55,7 +59,23 @@ export interface SetFilterMessage {
 export interface RefreshMessage {
   type: 'refresh';
 }
-export type WebviewMessage = ReadyMessage | CommandMessage | OpenTranscriptMessage | SetFilterMessage | RefreshMessage;
+/** The tab the user is on: the host computes the loop audit only while `audit` is shown. */
+export interface SectionMessage {
+  type: 'section';
+  section: PanelSection;
+}
+/** Open the transcript of a loop of the last model at its first request (the host looks the file up itself). */
+export interface OpenLoopMessage {
+  type: 'openLoop';
+  loopId: string;
+}
+/** "Ignore this loop" (`ignore: false` lists it again): the host appends an `ignore-loop` fact to the journal. */
+export interface IgnoreLoopMessage {
+  type: 'ignoreLoop';
+  loopId: string;
+  ignore: boolean;
+}
+export type WebviewMessage = ReadyMessage | CommandMessage | OpenTranscriptMessage | SetFilterMessage | RefreshMessage | SectionMessage | OpenLoopMessage | IgnoreLoopMessage;
 
 // ---- host -> webview
 
@@ -107,9 +127,13 @@ export const isOpenTranscript = (m: unknown): m is OpenTranscriptMessage =>
   isRecord(m) && m.type === 'openTranscript' && typeof m.sessionId === 'string' && m.sessionId.length > 0;
 export const isSetFilter = (m: unknown): m is SetFilterMessage => isRecord(m) && m.type === 'setFilter' && isSessionFilter(m.filter);
 export const isRefresh = (m: unknown): m is RefreshMessage => isRecord(m) && m.type === 'refresh';
+export const isSection = (m: unknown): m is SectionMessage => isRecord(m) && m.type === 'section' && isPanelSection(m.section);
+export const isLoopId = (v: unknown): v is string => typeof v === 'string' && LOOP_ID.test(v);
+export const isOpenLoop = (m: unknown): m is OpenLoopMessage => isRecord(m) && m.type === 'openLoop' && isLoopId(m.loopId);
+export const isIgnoreLoop = (m: unknown): m is IgnoreLoopMessage => isRecord(m) && m.type === 'ignoreLoop' && isLoopId(m.loopId) && typeof m.ignore === 'boolean';
 
 export function isWebviewMessage(m: unknown): m is WebviewMessage {
-  return isReady(m) || isCommand(m) || isOpenTranscript(m) || isSetFilter(m) || isRefresh(m);
+  return isReady(m) || isCommand(m) || isOpenTranscript(m) || isSetFilter(m) || isRefresh(m) || isSection(m) || isOpenLoop(m) || isIgnoreLoop(m);
 }
 
 /** The model is checked only for its envelope: it comes from our own host. */

@@ -306,7 +306,7 @@ describe('corrections in the meter', () => {
       meter.refresh();
       const rows = corrections(meter.ledger);
       assert.deepEqual(rows.map((r) => [r.key, r.source, r.output]), [['j1:req_j1', 'cost-state', 200], [`own:s-json:${HAIKU}`, 'cost-state', 5]]);
-      assert.match(rows[0].detail, /\.claude\.json/);
+      assert.match(rows[1].detail, /\.claude\.json/, "a row of its own says which record it came from");
       assert.equal(fs.readFileSync(cfg, 'utf8'), before, 'read-only');
       // the next session in that project replaces the last* fields; ours keeps what it saw
       fs.writeFileSync(cfg, JSON.stringify(claudeJson('/home/dev/project', 'someone-else', { [SONNET]: { input: 1, output: 1 } })));

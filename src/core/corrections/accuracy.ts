@@ -124,9 +124,11 @@ export function accuracyReport(db: Database, runs: ReadonlyMap<string, OwnRecord
     addFigures(m.recorded, f);
     addFigures(m.corrected, f);
   }
-  for (const v of rows(db, `SELECT session_id, model, source, own_row, count(*), sum(input), sum(output), sum(cw5m + cw1h), sum(cr), sum(web_search), sum(cost_nanos)
-                            FROM corrections c WHERE own_row = 1 OR EXISTS (SELECT 1 FROM requests r WHERE r.key = c.key)
-                            GROUP BY session_id, model, source, own_row`)) {
+  // A request's correction takes its model from the request row; a row of its own names its own.
+  for (const v of rows(db, `SELECT c.session_id, CASE WHEN c.own_row = 1 THEN c.model ELSE r.model END AS m, c.source, c.own_row, count(*), sum(c.input), sum(c.output),
+                                   sum(c.cw5m + c.cw1h), sum(c.cr), sum(c.web_search), sum(c.cost_nanos)
+                            FROM corrections c LEFT JOIN requests r ON r.key = c.key WHERE c.own_row = 1 OR r.key IS NOT NULL
+                            GROUP BY c.session_id, m, c.source, c.own_row`)) {
     const s = sessions.get(String(v[0]));
     if (!s) continue;
     const m = modelOf(s.sessionId, String(v[1]));

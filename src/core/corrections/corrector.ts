@@ -23,6 +23,7 @@ export interface CorrectionLedger {
 export interface CorrectionUpdate {
   /** Every session was corrected again (first run, new rules or new prices). */
   all: boolean;
+  /** Sessions corrected again. */
   sessions: number;
   corrections: number;
   /** Request keys (and own-row keys) whose corrections were written or removed. */
@@ -71,11 +72,6 @@ export class Corrector {
   constructor(opts: CorrectorOptions) {
     this.claudeJsonFiles = claudeJsonPaths(opts.configRoots, opts.home, opts.xdgConfigHome);
     this.fs = opts.fs ?? nodeClaudeJsonFs;
-  }
-
-  /** Files this corrector reads (for the accuracy report and tests). */
-  get claudeJsonPaths(): readonly string[] {
-    return this.claudeJsonFiles;
   }
 
   update(ledger: CorrectionLedger, pricer: CorrectionPricer & { readonly fingerprint: string }, changedSessions: readonly string[], facts: readonly Fact[]): CorrectionUpdate {
@@ -131,16 +127,18 @@ export class Corrector {
 
     const corrections: Correction[] = [];
     let changedKeys: string[] = [];
+    let corrected = 0;
     const sessions = all ? null : [...affected].filter(Boolean);
     if (sessions === null || sessions.length) {
       const evidence = loadEvidence(db, sessions, runRecords(facts));
       const modelKey = modelKeyCache();
       for (const e of evidence) for (const c of correctSession(e, pricer, modelKey)) corrections.push(c);
       changedKeys = writeCorrections(db, sessions, corrections);
+      corrected = evidence.length;
     }
     const value = JSON.stringify(next);
     if (value !== raw || changedKeys.length) ledger.setMeta(META_KEY, value);
-    return { all, sessions: sessions === null ? -1 : sessions.length, corrections: corrections.length, changedKeys, durationMs: Date.now() - started };
+    return { all, sessions: corrected, corrections: corrections.length, changedKeys, durationMs: Date.now() - started };
   }
 }
 
@@ -217,7 +215,8 @@ function insertCorrections(db: Database, corrections: readonly Correction[], cha
     let n = 0;
     for (const c of corrections) {
       const a = c.added;
-      pending.push(c.key, c.source, c.sessionId, c.projectKey, c.model, c.timestamp, c.ownRow ? 1 : 0, a.input, a.output, a.cacheWrite5m, a.cacheWrite1h, a.cacheRead, a.webSearches, c.costNanos, c.priced ? 1 : 0, c.detail);
+      // A request's correction leaves project and model to the request row (narrow rows: half the write cost).
+      pending.push(c.key, c.source, c.sessionId, c.ownRow ? c.projectKey : '', c.ownRow ? c.model : '', c.timestamp, c.ownRow ? 1 : 0, a.input, a.output, a.cacheWrite5m, a.cacheWrite1h, a.cacheRead, a.webSearches, c.costNanos, c.priced ? 1 : 0, c.detail);
       changed.add(c.key);
       if (++n % BATCH === 0) {
         many.run(pending);

@@ -79,6 +79,7 @@ export interface Correction {
   /** Cost this correction adds (corrected cost minus the cost before it). */
   costNanos: number;
   priced: boolean;
+  /** Why, where the request's own columns and the source do not say it (Task results, rows of their own); else "". */
   detail: string;
 }
 
@@ -114,8 +115,6 @@ interface Step {
   add: number;
   detail: string;
 }
-
-const fmt = (n: number): string => n.toLocaleString('en-US');
 
 /** normalizeModelId, remembered: a ledger repeats a few model spellings many thousand times. */
 export function modelKeyCache(): (model: string) => string {
@@ -159,7 +158,7 @@ export function correctSession(s: SessionEvidence, pricer: CorrectionPricer, mod
     if (!final) continue;
     fromTask.add(final.key);
     const have = output.get(final.key)!;
-    if (u.output > have) addStep(final, { source: 'task-result', add: u.output - have, detail: `Task result of subagent ${tr.subagentId}: ${fmt(u.output)} output tokens (transcript ${fmt(final.output)})` });
+    if (u.output > have) addStep(final, { source: 'task-result', add: u.output - have, detail: `Task result of subagent ${tr.subagentId}: ${u.output} output tokens` });
   }
 
   // Requests by model, matched across spellings (records may name a model differently).
@@ -204,7 +203,7 @@ export function correctSession(s: SessionEvidence, pricer: CorrectionPricer, mod
         const targets = list.filter(open);
         if (targets.length) {
           const shares = apportion(remainder, targets.map(contentChars));
-          targets.forEach((r, i) => addStep(r, { source, add: shares[i], detail: `share of ${fmt(remainder)} output tokens the ${record.origin} counts for ${model} beyond the transcript, spread over ${targets.length} request(s) without stop_reason by content size` }));
+          targets.forEach((r, i) => addStep(r, { source, add: shares[i], detail: '' }));
         } else extra.output = remainder;
       }
       extra.input = Math.max(0, totals.input - sumOf(norm, (r) => r.input, (t) => t.input));
@@ -234,12 +233,12 @@ export function correctSession(s: SessionEvidence, pricer: CorrectionPricer, mod
 
   // 3. Estimates from content, within the record's output when there is one.
   for (const [norm, list] of byModel) {
-    const wants: { r: RequestFacts; want: number; est: number }[] = [];
+    const wants: { r: RequestFacts; want: number }[] = [];
     for (const r of list) {
       if (!open(r)) continue;
       const est = Math.floor(contentChars(r) / CHARS_PER_TOKEN);
       const have = output.get(r.key)!;
-      if (est > have) wants.push({ r, want: est - have, est });
+      if (est > have) wants.push({ r, want: est - have });
     }
     if (!wants.length) continue;
     let grant = wants.map((w) => w.want);
@@ -248,7 +247,7 @@ export function correctSession(s: SessionEvidence, pricer: CorrectionPricer, mod
       const total = grant.reduce((n, x) => n + x, 0);
       if (total > headroom) grant = apportion(headroom, grant);
     }
-    wants.forEach((w, i) => addStep(w.r, { source: 'estimate', add: grant[i], detail: `${fmt(contentChars(w.r))} characters of content ≈ ${fmt(w.est)} output tokens at ${CHARS_PER_TOKEN} characters a token (transcript ${fmt(w.r.output)})` }));
+    wants.forEach((w, i) => addStep(w.r, { source: 'estimate', add: grant[i], detail: '' }));
   }
 
   // Price each step on top of the one before: its cost is what it adds.

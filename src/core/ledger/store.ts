@@ -93,8 +93,9 @@ const MIGRATIONS: Record<number, string> = {
       last_ts INTEGER NOT NULL
     );
   `,
-  // Corrections to what transcripts undercount, each beside its request with its source (core/corrections),
-  // and Claude Code's own records kept after their file moves on (~/.claude.json keeps only the last session).
+  // Corrections to what transcripts undercount, each beside its request with its source (core/corrections):
+  // token counts and cost it adds; project_key and model only on rows of their own (own_row = 1: models only
+  // Claude Code's records hold). And Claude Code's own records kept after their file moves on (~/.claude.json).
   2: `
     CREATE TABLE IF NOT EXISTS corrections (
       key TEXT NOT NULL,

@@ -2,9 +2,13 @@
 // JSON the webview renders. No vscode import; every number the panel shows is decided here.
 import { DateTime } from 'luxon';
 import type { Database } from 'sql.js';
+import type { AuditReport } from '../audit/types';
+import { LINK_SLACK_AFTER_MS, LINK_SLACK_BEFORE_MS, ledgerRunCost, linkRunToSession, sessionCandidates } from '../headless/ledgerLink';
+import { readRunFacts, type RunRecord } from '../headless/runFact';
 import type { Balance, OverrideMode, OverrideTarget, PlanId, SurfaceClass } from '../pool/types';
 import type { EffectiveModel, Pricer } from '../pricing/pricer';
 import { normalizeModelId } from '../pricing/modelId';
+import type { Fact } from '../state/journal';
 import { localDay } from './timeZone';
 
 export const PANEL_MODEL_VERSION = 1;
@@ -144,6 +148,59 @@ export interface PanelSession {
   transcriptPath: string | null;
 }
 
+/** One captured `claude -p` run (journal fact `run`, core/headless/runFact), as the Runs tab lists it. */
+export interface PanelRun {
+  runId: string;
+  /** The session it wrote: from its output, its flags, or linked through the ledger; null when unknown. */
+  sessionId: string | null;
+  sessionFrom: RunRecord['sessionFrom'];
+  startedAt: number;
+  endedAt: number;
+  /** Claude Code's own duration when the result gave one, else start to end. */
+  durationMs: number;
+  turns: number | null;
+  via: RunRecord['via'];
+  where: RunRecord['where'];
+  /** The command line with prompt and free text removed; null when not seen. */
+  command: string | null;
+  /** First 80 characters of the prompt when the user allowed labels; transcript text: render as text only. */
+  label: string | null;
+  cwd: string;
+  model: string | null;
+  exitCode: number | null;
+  /** The result said is_error; its subtype (e.g. `error_max_turns`). */
+  isError: boolean;
+  subtype: string | null;
+  /** The output ended without a result (killed, cut short). */
+  truncated: boolean;
+  noSessionPersistence: boolean;
+  /** Claude Code's `total_cost_usd` (its estimate), in nanodollars; null when it printed none. */
+  reportedNanos: number | null;
+  /** The run's usage at our list prices. */
+  listNanos: number | null;
+  /** False: a model had no price, `listNanos` is a lower bound. */
+  listPriced: boolean;
+  /** The same session's requests in the ledger over the run's time, at list price. */
+  ledgerNanos: number | null;
+  /** reported − list. */
+  differenceNanos: number | null;
+  differenceReason: string | null;
+  transcriptPath: string | null;
+}
+
+/** How much of the cycle's counted spend comes from corrections (core/corrections), by where they come from. */
+export interface PanelCorrections {
+  basis: Balance['basis'];
+  recordedSpentNanos: number;
+  correctedSpentNanos: number;
+  /** corrected − recorded (what the corrections add to the counted spend). */
+  addedNanos: number;
+  /** From Claude Code's own records (subagent Task results, its cost state, `claude -p` results). */
+  fromRecordsNanos: number;
+  /** Estimated from content size where the transcript kept no output count. */
+  estimatedNanos: number;
+}
+
 export interface PanelModel {
   version: typeof PANEL_MODEL_VERSION;
   generatedAt: number;
@@ -165,6 +222,16 @@ export interface PanelModel {
   allowLabels: boolean;
   /** Short lines the panel shows above everything (e.g. "reading transcripts"). */
   notices: string[];
+  /** The loop audit (core/audit), computed by the host only when the Audit tab is shown; null until then. */
+  audit: AuditReport | null;
+  /** The audit is being computed (or recomputed after the ledger changed). */
+  auditPending: boolean;
+  /** Captured `claude -p` runs, newest first (at most RUNS_LIMIT). */
+  runs: PanelRun[];
+  /** Runs recorded in the journal in all (the list may be cut to the newest). */
+  runsTotal: number;
+  /** Present when corrections change the cycle's counted spend. */
+  corrections: PanelCorrections | null;
 }
 
 export interface PanelModelInput {
@@ -178,7 +245,15 @@ export interface PanelModelInput {
   /** Epoch ms. */
   now: number;
   notices?: readonly string[];
+  /** The loop audit when the host has one (see PanelModel.audit). */
+  audit?: AuditReport | null;
+  auditPending?: boolean;
+  /** The journal's facts (Meter.journalFacts): the Runs tab reads the `run` facts. */
+  facts?: readonly Fact[];
 }
+
+/** The Runs tab lists the newest runs only. */
+export const RUNS_LIMIT = 200;
 
 interface Buckets {
   input: number;
@@ -389,7 +464,93 @@ export function buildPanelModel(input: PanelModelInput): PanelModel {
     workspace: { cwd: input.workspaceCwd ?? null },
     allowLabels: input.allowLabels,
     notices,
+    audit: input.audit ?? null,
+    auditPending: input.auditPending ?? false,
+    ...buildRuns(db, input.facts ?? [], paths, input.allowLabels),
+    corrections: buildCorrections(db, b, until),
   };
+}
+
+/** The run facts, newest first, each with its session (linked through the ledger when the output named none). */
+export function buildRuns(db: Database, facts: readonly Fact[], paths: ReadonlyMap<string, string>, allowLabels: boolean): { runs: PanelRun[]; runsTotal: number } {
+  const all = readRunFacts(facts).sort((a, c) => c.startedMs - a.startedMs || a.runId.localeCompare(c.runId));
+  const claimed = new Set(all.map((r) => r.sessionId).filter((s): s is string => !!s));
+  const runs = all.slice(0, RUNS_LIMIT).map((r): PanelRun => {
+    const since = r.startedMs - LINK_SLACK_BEFORE_MS;
+    const until = r.endedMs + LINK_SLACK_AFTER_MS;
+    let sessionId = r.sessionId;
+    let sessionFrom = r.sessionFrom;
+    if (!sessionId && !r.noSessionPersistence) {
+      const link = linkRunToSession({ cwd: r.cwd, startedMs: r.startedMs, endedMs: r.endedMs, flags: r.flags }, sessionCandidates(db, since, until), claimed);
+      if (link) {
+        sessionId = link.sessionId;
+        sessionFrom = 'transcript';
+        claimed.add(link.sessionId);
+      }
+    }
+    const ledger = sessionId ? ledgerRunCost(db, sessionId, since, until) : undefined;
+    const res = r.result;
+    return {
+      runId: r.runId,
+      sessionId,
+      sessionFrom,
+      startedAt: r.startedMs,
+      endedAt: r.endedMs,
+      durationMs: res?.durationMs ?? Math.max(0, r.endedMs - r.startedMs),
+      turns: res?.numTurns ?? null,
+      via: r.via,
+      where: r.where,
+      command: r.command,
+      label: allowLabels && typeof r.label === 'string' ? r.label : null,
+      cwd: r.cwd,
+      model: r.model,
+      exitCode: r.exitCode,
+      isError: res?.isError === true,
+      subtype: res?.subtype ?? null,
+      truncated: r.truncated,
+      noSessionPersistence: r.noSessionPersistence,
+      reportedNanos: r.totalCostUsd === null ? null : Math.round(r.totalCostUsd * 1e9),
+      listNanos: r.listCostNanos,
+      listPriced: r.listCostPriced,
+      ledgerNanos: ledger ? ledger.costNanos : null,
+      differenceNanos: r.differenceNanos,
+      differenceReason: r.differenceReason,
+      transcriptPath: sessionId ? (paths.get(sessionId) ?? null) : null,
+    };
+  });
+  return { runs, runsTotal: all.length };
+}
+
+/** What corrections add to the cycle's counted spend, split into Claude Code's own records and estimates. */
+function buildCorrections(db: Database, b: Balance, until: number): PanelCorrections | null {
+  const added = b.correctedSpentNanos - b.recordedSpentNanos;
+  if (added === 0) return null;
+  let fromRecords = 0;
+  let estimated = 0;
+  const covered = new Set(b.covered.map((s) => s.sessionId));
+  try {
+    const stmt = db.prepare('SELECT session_id, source, sum(cost_nanos) FROM corrections WHERE ts >= ? AND ts <= ? GROUP BY session_id, source');
+    try {
+      stmt.bind([b.cycle.start, until]);
+      while (stmt.step()) {
+        const v = stmt.get();
+        if (!covered.has(String(v[0]))) continue;
+        if (String(v[1]) === 'estimate') estimated += Number(v[2]);
+        else fromRecords += Number(v[2]);
+      }
+    } finally {
+      stmt.free();
+    }
+  } catch {
+    // a ledger from before the corrections table: the totals still say how much
+  }
+  // The split is of the corrections table; the total is the balance's own (they agree unless rows lack a time).
+  if (fromRecords + estimated !== added) {
+    const sum = fromRecords + estimated;
+    fromRecords = sum > 0 ? Math.round((added * fromRecords) / sum) : added;
+    estimated = added - fromRecords;
+  }
+  return { basis: b.basis, recordedSpentNanos: b.recordedSpentNanos, correctedSpentNanos: b.correctedSpentNanos, addedNanos: added, fromRecordsNanos: fromRecords, estimatedNanos: estimated };
 }
 
 function buildBurnDown(b: Balance, hourly: Map<number, Map<string, number>>, scale: Map<string, number>, until: number): BurnDown {

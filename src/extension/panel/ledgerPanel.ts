@@ -1,13 +1,18 @@
 // The ledger panel's host side: one webview panel, restorable after a reload, fed the PanelModel.
 // The webview speaks first (`ready`); until then nothing is posted, and every model after it is the latest.
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { PanelModel } from '../../core/reports/panelModel';
 import {
   isAllowedCommand,
   isCommand,
+  isIgnoreLoop,
+  isOpenLoop,
   isOpenTranscript,
+  isPanelSection,
   isReady,
   isRefresh,
+  isSection,
   isSessionFilter,
   isSetFilter,
   type HostMessage,
@@ -16,6 +21,7 @@ import {
 } from '../../webview/protocol';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { PanelSource } from '../panelSource';
+import { lineAtOffset } from '../transcriptLine';
 import { newNonce, panelHtml } from './html';
 
 /** What the webview keeps with vscode.setState; VS Code hands it back to the serializer after a reload. */
@@ -35,6 +41,8 @@ export class LedgerPanel extends Disposable {
 
   private ready = false;
   private pendingSection: PanelSection | undefined;
+  /** The tab the webview shows (it says so after `ready` and on every switch). */
+  private section: PanelSection = 'overview';
   private filter: SessionFilter | undefined;
   private lastModel: PanelModel | undefined;
   private building = false;
@@ -91,6 +99,7 @@ export class LedgerPanel extends Disposable {
     super();
     LedgerPanel.current = this;
     if (state && isSessionFilter(state.filter)) this.filter = state.filter;
+    if (state && isPanelSection(state.section)) this.section = state.section;
     this._register(toDisposable(() => {
       if (LedgerPanel.current === this) LedgerPanel.current = undefined;
       if (this.changeTimer) clearTimeout(this.changeTimer);
@@ -116,8 +125,17 @@ export class LedgerPanel extends Disposable {
 
   /** Switches the panel to a section now, or right after the webview says `ready`. */
   show(section: PanelSection): void {
-    if (this.ready) void this.post({ type: 'show', section });
-    else this.pendingSection = section;
+    const changed = section !== this.section;
+    this.section = section;
+    if (this.ready) {
+      void this.post({ type: 'show', section });
+      if (changed) this.postModel();
+    } else this.pendingSection = section;
+  }
+
+  /** The tab shown now (or about to be). */
+  get currentSection(): PanelSection {
+    return this.pendingSection ?? this.section;
   }
 
   private html(): string {
@@ -150,18 +168,48 @@ export class LedgerPanel extends Disposable {
       this.filter = m.filter;
     } else if (isRefresh(m)) {
       this.postModel();
+    } else if (isSection(m)) {
+      const changed = m.section !== this.section;
+      this.section = m.section;
+      // The audit is computed only while its tab shows: switching to it asks for one.
+      if (changed && m.section === 'audit') this.postModel();
+    } else if (isOpenLoop(m)) {
+      void this.openLoop(m.loopId).catch((err: unknown) => void vscode.window.showErrorMessage(`Credit Ledger: could not open the transcript: ${err instanceof Error ? err.message : String(err)}`));
+    } else if (isIgnoreLoop(m)) {
+      void this.source.ignoreLoop(m.loopId, m.ignore).then(undefined, (err: unknown) => {
+        void vscode.window.showErrorMessage(`Credit Ledger: could not record the ignore: ${err instanceof Error ? err.message : String(err)}`);
+      });
     }
   }
 
   /** Opens a session's main transcript, looked up in the model we sent (never a path the webview names). */
   private async openTranscript(sessionId: string): Promise<void> {
-    const session = this.lastModel?.sessions.find((s) => s.sessionId === sessionId);
-    if (!session?.transcriptPath) {
+    const path =
+      this.lastModel?.sessions.find((s) => s.sessionId === sessionId)?.transcriptPath ??
+      this.lastModel?.runs.find((r) => r.sessionId === sessionId)?.transcriptPath ??
+      null;
+    if (!path) {
       void vscode.window.showInformationMessage(`Credit Ledger: the transcript of session ${sessionId} is no longer on disk (its spend stays in the ledger).`);
       return;
     }
     // `vscode.open` also opens files too large for a text document the extension host syncs.
-    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(session.transcriptPath), { preview: true });
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path), { preview: true });
+  }
+
+  /** Opens a loop's transcript at the line of its first request (file and byte offset from the audit we sent). */
+  private async openLoop(loopId: string): Promise<void> {
+    const loop = this.lastModel?.audit?.loops.find((l) => l.id === loopId);
+    const file = loop?.where.file;
+    if (!loop || !file || !fs.existsSync(file)) {
+      void vscode.window.showInformationMessage(`Credit Ledger: the transcript of loop ${loopId} is no longer on disk (its spend stays in the ledger).`);
+      return;
+    }
+    const line = await lineAtOffset(file, loop.where.offset);
+    const at = new vscode.Range(line, 0, line, 0);
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), { preview: true, selection: at } satisfies vscode.TextDocumentShowOptions);
+    // vscode.open selects but may not center a large file's line: reveal it when the editor is ours.
+    const editor = vscode.window.activeTextEditor;
+    if (editor && editor.document.uri.fsPath === file) editor.revealRange(at, vscode.TextEditorRevealType.InCenter);
   }
 
   private scheduleModel(): void {
@@ -180,7 +228,7 @@ export class LedgerPanel extends Disposable {
     }
     this.building = true;
     void Promise.resolve()
-      .then(() => this.source.getModel())
+      .then(() => this.source.getModel({ section: this.currentSection }))
       .then(
         (model) => {
           this.lastModel = model;
