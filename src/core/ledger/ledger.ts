@@ -155,14 +155,20 @@ export class Ledger {
   }
 
   /** Ingests the given files (already discovered) in this thread; reads only bytes appended since the last ingest. */
-  ingestFiles(files: TranscriptFile[], onProgress?: (done: number, total: number) => void): IngestReport {
+  ingestFiles(files: TranscriptFile[], onProgress?: (done: number, total: number) => void, maxBytesPerFile = Infinity): IngestReport {
     const plan = this.planIngest(files);
     let done = 0;
     const total = plan.jobs.reduce((s, j) => s + j.bytes, 0);
-    const batch = parseFiles(plan.jobs, this.allowLabels, newBatch(), (bytes) => {
-      done += bytes;
-      onProgress?.(done, total);
-    });
+    const batch = parseFiles(
+      plan.jobs,
+      this.allowLabels,
+      newBatch(),
+      (bytes) => {
+        done += bytes;
+        onProgress?.(done, total);
+      },
+      maxBytesPerFile,
+    );
     return this.applyBatch(plan, batch);
   }
 

@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../state/atomicFile';
 import { readJournal, type Fact } from '../state/journal';
 import type { UserPaths } from '../state/paths';
 import type { UserSettings } from '../state/settings';
-import { discover, resolveConfigDirs, type ConfigDir, type TranscriptFile } from '../transcripts/discovery';
+import { discover, resolveConfigDirs, type ConfigDir, type Discovery, type TranscriptFile } from '../transcripts/discovery';
 import { refreshSpendRows, sessionFacts, spendRows } from './ledgerRows';
 import { unpersistedRunSpend } from '../headless/runFact';
 
@@ -28,6 +28,8 @@ export interface MeterOptions {
   flags?: PoolFlags;
   /** Epoch ms "now"; fixed for reproducible CLI output with --now. */
   clock?: () => number;
+  /** false: start an empty ledger even when another ledger over the same folders exists (Rebuild). */
+  seed?: boolean;
   env?: Record<string, string | undefined>;
 }
 
@@ -45,8 +47,8 @@ const LIVE_WINDOW_MS = 10 * 60 * 1000;
 
 export class Meter {
   readonly ledger: Ledger;
-  readonly pricer: Pricer;
-  readonly poolSettings: PoolSettings;
+  private pricerNow: Pricer;
+  private poolSettingsNow: PoolSettings;
   readonly configDirs: ConfigDir[];
   private readonly opts: MeterOptions;
   private readonly corrector: Corrector;
@@ -59,14 +61,16 @@ export class Meter {
   private sessions: Map<string, SessionFacts> | undefined;
   private pendingKeys: string[] = [];
   private pendingSessions = new Set<string>();
+  /** Sessions ingested since the last settle: their corrections are due. */
+  private unsettledSessions = new Set<string>();
   /** Set when every session must be re-read (a journal fact can mark a session headless). */
   private sessionsStale = true;
 
   private constructor(opts: MeterOptions, ledger: Ledger, pricer: Pricer, poolSettings: PoolSettings, configDirs: ConfigDir[]) {
     this.opts = opts;
     this.ledger = ledger;
-    this.pricer = pricer;
-    this.poolSettings = poolSettings;
+    this.pricerNow = pricer;
+    this.poolSettingsNow = poolSettings;
     this.configDirs = configDirs;
     const env = opts.env ?? process.env;
     this.corrector = new Corrector({ configRoots: configDirs.map((d) => d.root), home: os.homedir(), xdgConfigHome: env.XDG_CONFIG_HOME });
@@ -82,10 +86,35 @@ export class Meter {
     const ledger = await Ledger.open({
       file: opts.ledgerFile,
       pricer,
-      seedFrom: opts.ledgerFile ? seedFor(opts.paths, opts.ledgerFile, projects) : undefined,
+      seedFrom: opts.ledgerFile && opts.seed !== false ? seedFor(opts.paths, opts.ledgerFile, projects) : undefined,
       allowLabels: opts.settings.allowLabels === true,
     });
     return new Meter(opts, ledger, pricer, poolSettings, configDirs);
+  }
+
+  get pricer(): Pricer {
+    return this.pricerNow;
+  }
+
+  get poolSettings(): PoolSettings {
+    return this.poolSettingsNow;
+  }
+
+  /**
+   * New settings without reopening the ledger (throws PoolSettingsError). Rate overrides re-price
+   * stored requests; folders and prompt labels need a new meter (they change what is read).
+   */
+  updateSettings(settings: UserSettings, flags: PoolFlags = this.opts.flags ?? {}): Balance {
+    this.poolSettingsNow = resolvePoolSettings(settings, flags);
+    const pricer = createPricer(loadRateCard(), settings.rateOverrides ?? null);
+    if (pricer.fingerprint !== this.pricerNow.fingerprint) {
+      this.pricerNow = pricer;
+      this.ledger.setPricer(pricer);
+      this.rows = undefined; // every cost may have moved
+    }
+    this.opts.settings = settings;
+    this.opts.flags = flags;
+    return this.settle().balance;
   }
 
   now(): number {
@@ -100,9 +129,8 @@ export class Meter {
     return this.journalMalformed;
   }
 
-  /** Discovers every transcript, ingests what is new, replays the journal, recomputes the balance. */
-  refresh(onProgress?: (done: number, total: number) => void): MeterUpdate {
-    const found = discover(this.configDirs);
+  /** Discovers every transcript (or takes a discovery already made), ingests what is new, replays the journal, recomputes the balance. */
+  refresh(onProgress?: (done: number, total: number) => void, found: Discovery = discover(this.configDirs)): MeterUpdate {
     const ingest = this.ledger.ingestFiles(found.files, onProgress);
     ingest.configDirs = this.configDirs;
     ingest.problems = found.problems.concat(ingest.problems);
@@ -130,13 +158,48 @@ export class Meter {
     return discover(this.configDirs).files;
   }
 
-  private finish(ingest: IngestReport): MeterUpdate {
+  /** Every transcript and the problems met on the way (unreadable folders, symlink loops). */
+  discover(): Discovery {
+    return discover(this.configDirs);
+  }
+
+  /**
+   * One slice of a long ingest: reads the files (at most `maxBytesPerFile` of each) without
+   * correcting, balancing or writing the snapshot; `settle()` does those once, at the end.
+   */
+  ingestSlice(files: TranscriptFile[], maxBytesPerFile = Infinity): IngestReport {
+    const ingest = this.ledger.ingestFiles(files, undefined, maxBytesPerFile);
+    this.note(ingest);
+    return ingest;
+  }
+
+  /** Journal, corrections, balance and snapshot for everything ingested since the last settle. */
+  settle(): MeterUpdate {
+    return this.finish(this.emptyReport());
+  }
+
+  private note(ingest: IngestReport): void {
     this.pendingKeys.push(...ingest.changedKeys);
-    for (const s of ingest.changedSessions) this.pendingSessions.add(s);
+    for (const s of ingest.changedSessions) {
+      this.pendingSessions.add(s);
+      this.unsettledSessions.add(s);
+    }
+  }
+
+  private emptyReport(): IngestReport {
+    return {
+      configDirs: this.configDirs, filesSeen: 0, filesRead: 0, filesReread: 0, filesUnchanged: 0, bytesRead: 0, linesRead: 0, requestsAdded: 0,
+      requestsUpdated: 0, malformedLines: 0, malformedSamples: [], problems: [], durationMs: 0, changedKeys: [], changedSessions: [],
+    };
+  }
+
+  private finish(ingest: IngestReport): MeterUpdate {
+    this.note(ingest);
     const newFacts = this.readNewFacts();
     if (newFacts) this.sessionsStale = true;
-    // Corrections of the sessions this ingest (or a new `claude -p` result) changed, before the balance reads them.
-    const corrections = this.corrector.update(this.ledger, this.pricer, ingest.changedSessions, this.facts);
+    // Corrections of the sessions changed since the last settle (or by a new `claude -p` result), before the balance reads them.
+    const corrections = this.corrector.update(this.ledger, this.pricer, [...this.unsettledSessions], this.facts);
+    this.unsettledSessions.clear();
     this.pendingKeys.push(...corrections.changedKeys);
     const balance = this.computeBalance();
     if (this.opts.writesSnapshot && !this.ledger.readOnly) this.writeSnapshot(balance);

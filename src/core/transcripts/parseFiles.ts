@@ -49,7 +49,7 @@ export function orderJobs<T extends { agentId: string }>(jobs: T[]): T[] {
   return [...jobs].sort((a, b) => Number(!a.agentId) - Number(!b.agentId));
 }
 
-export function parseFiles(jobs: ParseJob[], allowLabels: boolean, batch: ParseBatch = newBatch(), onFile?: (bytes: number) => void): ParseBatch {
+export function parseFiles(jobs: ParseJob[], allowLabels: boolean, batch: ParseBatch = newBatch(), onFile?: (bytes: number) => void, maxBytesPerFile = Infinity): ParseBatch {
   const knownKeys = { has: (key: string): boolean => batch.turns.has(key) };
   for (const job of orderJobs(jobs)) {
     const state: FileParseState = { ...newFileParseState(), ...job.state, knownKeys };
@@ -75,7 +75,7 @@ export function parseFiles(jobs: ParseJob[], allowLabels: boolean, batch: ParseB
         } catch (err) {
           sink.malformed(`parser error: ${(err as Error).message}`);
         }
-      });
+      }, maxBytesPerFile);
       state.knownKeys = undefined;
       batch.files.push({ path: job.path, from: job.from, endOffset: result.endOffset, tail: result.tailChecksum, state, lines: result.lines, malformed });
       onFile?.(result.endOffset - job.from);

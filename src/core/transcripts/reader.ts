@@ -15,11 +15,15 @@ export interface ReadResult {
   pending: number;
 }
 
-/** Calls onLine(buf, offset) for every complete line in [from, EOF). */
-export function readLines(file: string, from: number, onLine: (line: Buffer, offset: number) => void): ReadResult {
+/**
+ * Calls onLine(buf, offset) for every complete line in [from, EOF), or only up to about
+ * `maxBytes` (whole lines; at least one line, so a long line still moves the offset on).
+ */
+export function readLines(file: string, from: number, onLine: (line: Buffer, offset: number) => void, maxBytes = Infinity): ReadResult {
   const fd = fs.openSync(file, 'r');
   try {
-    const size = fs.fstatSync(fd).size;
+    const fileSize = fs.fstatSync(fd).size;
+    let size = Math.min(fileSize, from + maxBytes);
     let pos = from;
     let carry: Buffer | null = null;
     let carryStart = from;
@@ -51,6 +55,7 @@ export function readLines(file: string, from: number, onLine: (line: Buffer, off
         carryStart = dataStart + start;
       }
       if (carry && carry.length > chunk.length / 2 && chunk.length < 256 * 1024 * 1024) chunk = Buffer.allocUnsafe(chunk.length * 2);
+      if (pos >= size && size < fileSize && lines === 0) size = fileSize; // one line longer than the limit: read it whole
     }
     const endOffset = carry ? carryStart : pos;
     return { endOffset, lines, tailChecksum: tailChecksumAt(fd, endOffset), pending: carry ? carry.length : 0 };
