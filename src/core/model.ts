@@ -84,18 +84,3 @@ export interface TranscriptEvent {
   offset: number;
   data: Record<string, unknown>;
 }
-
-/** Per-session facts learned from lines other than assistant requests. */
-export interface SessionInfo {
-  sessionId: string;
-  projectKey: string;
-  cwd: string;
-  entrypoint: string;
-  /** True when the session's main file starts with a `queue-operation` line (headless heuristic). */
-  queueOperationStart: boolean;
-  firstPromptHash: string;
-  /** First 80 characters of the first prompt, only when labels are allowed; else "". */
-  firstPromptLabel: string;
-  firstTimestamp: number;
-  lastTimestamp: number;
-}

@@ -7,7 +7,7 @@
 //      content size, other buckets (and output with nowhere to go) become a row of its own;
 //   3. a request without stop_reason whose content implies more output (6 characters a
 //      token) gets that estimate, never lifting a session above its own record.
-import type { PriceableUsage } from '../model';
+import type { PriceableUsage, TokenCounts } from '../model';
 import { normalizeModelId } from '../pricing/modelId';
 import { type CorrectionSource, type ModelTotals, type OwnRecord } from './records';
 
@@ -56,12 +56,7 @@ export interface SessionEvidence {
   record?: OwnRecord;
 }
 
-export interface AddedTokens {
-  input: number;
-  output: number;
-  cacheWrite5m: number;
-  cacheWrite1h: number;
-  cacheRead: number;
+export interface AddedTokens extends TokenCounts {
   webSearches: number;
 }
 

@@ -29,17 +29,8 @@ export interface RunPriceInput {
 
 type Bucket = 'input' | 'cacheWrite5m' | 'cacheWrite1h' | 'cacheRead';
 
-interface Aggregate {
-  model: string;
-  input: number;
-  output: number;
-  cacheWrite5m: number;
-  cacheWrite1h: number;
-  cacheRead: number;
-  webSearches: number;
-  speed: string;
-  inferenceGeo: string;
-}
+/** Usage summed over a run's requests: the fields of one request's price, without its time. */
+type Aggregate = Omit<PriceableUsage, 'timestamp'>;
 
 /**
  * Prices usage summed over many requests. The long-context premium is decided per request, and a sum says nothing
