@@ -195,7 +195,8 @@ export class Ledger {
       let from = 0;
       let state = newFileParseState();
       if (row) {
-        if (row.identity === f.identity && row.size === f.size && row.mtime === f.mtimeMs && row.offset === f.size) {
+        // Same file, size and time, read to its end: nothing new (a held-back unterminated tail has not moved either).
+        if (row.identity === f.identity && row.size === f.size && row.mtime === f.mtimeMs && (row.offset === f.size || parseState(row.state).readToEnd)) {
           plan.unchanged++;
           continue;
         }

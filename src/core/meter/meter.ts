@@ -201,9 +201,18 @@ export class Meter {
     const corrections = this.corrector.update(this.ledger, this.pricer, [...this.unsettledSessions], this.facts);
     this.unsettledSessions.clear();
     this.pendingKeys.push(...corrections.changedKeys);
-    const balance = this.computeBalance();
-    if (this.opts.writesSnapshot && !this.ledger.readOnly) this.writeSnapshot(balance);
-    return { ingest, balance, newFacts, corrections };
+    // The balance is computed when someone asks (a report alone never needs it), or now for the snapshot.
+    let balance: Balance | undefined;
+    const balanceNow = (): Balance => (balance ??= this.computeBalance());
+    if (this.opts.writesSnapshot && !this.ledger.readOnly) this.writeSnapshot(balanceNow());
+    return {
+      ingest,
+      newFacts,
+      corrections,
+      get balance(): Balance {
+        return balanceNow();
+      },
+    };
   }
 
   private readNewFacts(): number {

@@ -19,12 +19,14 @@ export interface FileParseState {
   /** Recent tool calls of this file: tool_use id -> [name, inputHash] (bounded). */
   recentCalls: Record<string, [string, string]>;
   callsSinceTrim: number;
+  /** The last read reached the end of the file (only an unterminated line, if anything, is left). */
+  readToEnd: boolean;
   /** Request keys already read in this ingest (not persisted): lets progress echoes be skipped early. */
   knownKeys?: { has(key: string): boolean };
 }
 
 export function newFileParseState(): FileParseState {
-  return { linesSeen: 0, firstType: '', lastPromptSource: '', lastTurnOrigin: '', firstPromptDone: false, recentCalls: {}, callsSinceTrim: 0 };
+  return { linesSeen: 0, firstType: '', lastPromptSource: '', lastTurnOrigin: '', firstPromptDone: false, recentCalls: {}, callsSinceTrim: 0, readToEnd: false };
 }
 
 export interface FileContext {

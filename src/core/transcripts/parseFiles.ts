@@ -77,6 +77,7 @@ export function parseFiles(jobs: ParseJob[], allowLabels: boolean, batch: ParseB
         }
       }, maxBytesPerFile);
       state.knownKeys = undefined;
+      state.readToEnd = result.atEnd;
       batch.files.push({ path: job.path, from: job.from, endOffset: result.endOffset, tail: result.tailChecksum, state, lines: result.lines, malformed });
       onFile?.(result.endOffset - job.from);
     } catch (err) {

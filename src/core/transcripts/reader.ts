@@ -13,6 +13,8 @@ export interface ReadResult {
   tailChecksum: string;
   /** Bytes held back because the last line has no newline yet. */
   pending: number;
+  /** Whether reading reached the end of the file (false when stopped by a byte limit). */
+  atEnd: boolean;
 }
 
 /**
@@ -58,7 +60,7 @@ export function readLines(file: string, from: number, onLine: (line: Buffer, off
       if (pos >= size && size < fileSize && lines === 0) size = fileSize; // one line longer than the limit: read it whole
     }
     const endOffset = carry ? carryStart : pos;
-    return { endOffset, lines, tailChecksum: tailChecksumAt(fd, endOffset), pending: carry ? carry.length : 0 };
+    return { endOffset, lines, tailChecksum: tailChecksumAt(fd, endOffset), pending: carry ? carry.length : 0, atEnd: pos >= fileSize };
   } finally {
     fs.closeSync(fd);
   }
