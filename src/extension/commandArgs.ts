@@ -216,3 +216,19 @@ export interface AuditArgs {
 export function parseAuditArgs(raw: unknown): AuditArgs {
   return record(raw).refresh === true ? { refresh: true } : {};
 }
+
+export const PANEL_TABS = ['overview', 'sessions', 'models', 'runs', 'audit'] as const;
+
+export interface OpenLedgerArgs {
+  /** The tab to show. */
+  tab?: (typeof PANEL_TABS)[number];
+}
+
+export function parseOpenLedgerArgs(raw: unknown): OpenLedgerArgs {
+  const r = typeof raw === 'string' ? { tab: raw } : record(raw);
+  if (!present(r.tab)) return {};
+  const tab = String(r.tab).toLowerCase();
+  const known = PANEL_TABS.find((t) => t === tab);
+  if (!known) throw new CommandArgsError(`tab must be one of ${PANEL_TABS.join(', ')} (got ${JSON.stringify(r.tab)})`);
+  return { tab: known };
+}

@@ -13,6 +13,7 @@ import {
   parseChooseFoldersArgs,
   parseAuditArgs,
   parseExportArgs,
+  parseOpenLedgerArgs,
   parseOverrideArgs,
   parseRebuildArgs,
   parseReconcileArgs,
@@ -48,7 +49,7 @@ type Handler = (arg: unknown) => Promise<unknown> | unknown;
 
 export function registerCommands(host: CommandHost): vscode.Disposable[] {
   const handlers: Record<CommandKey, Handler> = {
-    openLedger: () => host.openPanel(),
+    openLedger: (arg) => host.openPanel(parseOpenLedgerArgs(arg).tab),
     auditLoops: (arg) => auditLoops(host, arg),
     setPlan: (arg) => setPlan(host, arg),
     reconcile: (arg) => reconcile(host, arg),

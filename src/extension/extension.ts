@@ -22,7 +22,7 @@ import { Disposable, toDisposable } from './lifecycle';
 import { LiveMeter } from './liveMeter';
 import { LiveLoopLine, LoopAudit } from './loopAudit';
 import { ThresholdNotifier } from './notifier';
-import { buildLedgerPanelModel, openLedgerPanel, registerLedgerPanelSerializer, type PanelTab } from './panelBridge';
+import { buildLedgerPanelModel, currentLedgerPanel, openLedgerPanel, registerLedgerPanelSerializer, type PanelTab } from './panelBridge';
 import type { PanelModelRequest, PanelSource } from './panelSource';
 import { SettingsSync } from './settingsSync';
 import { BalanceStatusBar } from './statusBar';
@@ -41,6 +41,8 @@ export interface CreditLedgerApi {
   readonly activation: { activateMs: number; loadMs: number };
   /** The status bar's "loop running now" line, checked now (tests). */
   checkLiveLoop(): Promise<string | null>;
+  /** Handles a message as if the open ledger panel's webview had sent it (tests; false when no panel is open). */
+  panelMessage(message: unknown): Promise<boolean>;
 }
 
 export class CreditLedgerExtension extends Disposable implements PanelSource {
@@ -116,6 +118,12 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
       status: () => this.statusBar.view,
       ledgerFile: this.live.ledgerFile,
       checkLiveLoop: () => this.liveLoop.check(),
+      panelMessage: async (message) => {
+        const panel = currentLedgerPanel();
+        if (!panel) return false;
+        await panel.receive(message);
+        return true;
+      },
     };
   }
 

@@ -45,8 +45,10 @@ export class LoopAudit extends Disposable {
     this._register(toDisposable(() => this.timer && clearTimeout(this.timer)));
   }
 
+  /** What a report depends on: the ledger's content, the meter (plan, prices) and the thresholds. */
   private keyOf(meter: Meter | undefined): string {
-    return `${this.deps.live.revision}|${meter ? meter.ledger.file ?? 'memory' : 'none'}|${JSON.stringify(this.deps.thresholds())}`;
+    const m = meter ? `${meter.ledger.file ?? 'memory'}|${JSON.stringify(meter.poolSettings)}|${meter.pricer.fingerprint}` : 'none';
+    return `${this.deps.live.revision}|${m}|${JSON.stringify(this.deps.thresholds())}`;
   }
 
   /** The last report (possibly of an older ledger) and whether a newer one is due. */

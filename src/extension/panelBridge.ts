@@ -12,6 +12,11 @@ export function openLedgerPanel(extensionUri: vscode.Uri, source: PanelSource, t
   LedgerPanel.createOrShow(extensionUri, source, tab);
 }
 
+/** The open panel, if any (tests reach it through the extension's API). */
+export function currentLedgerPanel(): { receive(message: unknown): Promise<void> } | undefined {
+  return LedgerPanel.currentPanel;
+}
+
 export function registerLedgerPanelSerializer(context: vscode.ExtensionContext, source: PanelSource): vscode.Disposable {
   return LedgerPanel.registerSerializer(context, source);
 }

@@ -146,9 +146,8 @@ function fact(label: string, value: string, title?: string): HTMLElement {
 function details(l: AuditLoop, clock: Clock, act: AuditActions): HTMLElement {
   const m = l.metrics;
   const w = l.where;
-  const verdict = h('div', { className: 'verdict' },
-    h('p', { className: 'verdict-text' }, l.verdict),
-    ...l.signals.map((s) => h('p', { className: 'muted' }, s)));
+  // The verdict shows in the finding's row; the details add what else was found about the same requests.
+  const signals = l.signals.length ? h('div', { className: 'signals' }, ...l.signals.map((s) => h('p', null, s))) : null;
 
   const whereList = h('dl', { className: 'stats where-list' },
     fact('Project', w.cwd || w.projectKey || '(unknown)', w.projectKey),
@@ -196,11 +195,12 @@ function details(l: AuditLoop, clock: Clock, act: AuditActions): HTMLElement {
       : button('Ignore this loop', () => act.ignoreLoop(l.id, true), { className: 'secondary', key: `audit-ignore-${l.id}`, title: 'Hide it from the audit and the status bar (kept in the journal; undo from "Show ignored")' }),
     h('span', { className: 'muted small mono' }, l.id));
 
+  // What to do first (the priced moves and the two actions), then the facts behind them.
   return h('div', { className: 'loop-detail' },
-    verdict,
+    signals,
+    h('section', { attrs: { 'aria-label': 'What to do' } }, h('h3', null, 'What to do'), h('ul', { className: 'moves' }, ...moves)),
+    actions,
     h('div', { className: 'detail-grid' },
       h('section', { attrs: { 'aria-label': 'Where' } }, h('h3', null, 'Where'), whereList),
-      h('section', { attrs: { 'aria-label': 'Metrics' } }, h('h3', null, 'Metrics'), metrics)),
-    h('section', { attrs: { 'aria-label': 'What to do' } }, h('h3', null, 'What to do'), h('ul', { className: 'moves' }, ...moves)),
-    actions);
+      h('section', { attrs: { 'aria-label': 'Metrics' } }, h('h3', null, 'Metrics'), metrics)));
 }

@@ -4,7 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import '../../media/panel.css';
 import './panel-tabs.css';
 import type { PanelModel } from '../core/reports/panelModel';
-import { renderAudit } from './audit';
+import { renderAudit, sortLoops } from './audit';
 import type { Chart } from './charts';
 import { h } from './dom';
 import { clockFor, plural } from './format';
@@ -43,6 +43,8 @@ class PanelApp {
   private modelKey = '';
   private error: string | undefined;
   private charts: Chart[] = [];
+  /** The costliest finding opens by itself once, the first time an audit with findings arrives. */
+  private auditAutoOpened = false;
   private readonly header = h('div', { className: 'header-host' });
   private readonly tabs = new Map<PanelSection, HTMLButtonElement>();
   private readonly panels = new Map<PanelSection, HTMLElement>();
@@ -205,6 +207,13 @@ class PanelApp {
       openTranscript: (sessionId) => this.vscode.postMessage({ type: 'openTranscript', sessionId }),
     }));
     const loops = m.audit ? m.audit.summary.loops : 0;
+    if (m.audit && !this.auditAutoOpened) {
+      const first = sortLoops(m.audit.loops.filter((l) => !l.ignored), this.ui.auditSort)[0];
+      if (first) {
+        this.auditAutoOpened = true;
+        if (!this.ui.auditOpen.length) this.ui.auditOpen = [first.id];
+      }
+    }
     this.tabs.get('audit')!.textContent = loops ? `Audit (${loops})` : 'Audit';
     this.panels.get('audit')!.replaceChildren(h('h2', { className: 'visually-hidden' }, 'Audit'), renderAudit(m, this.ui, clock, {
       setSort: (key) => this.setAuditSort(key),

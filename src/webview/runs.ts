@@ -48,12 +48,10 @@ export function renderRuns(model: PanelModel, clock: Clock, act: RunsActions): H
     h('caption', { className: 'visually-hidden' }, 'Captured claude -p runs, newest first'),
     h('thead', null, head),
     h('tbody', null, ...rows));
-  const reasons = [...new Set(runs.map((r) => r.differenceReason).filter((x): x is string => !!x))];
   return h('div', null,
     h('h2', { className: 'visually-hidden' }, 'Runs'),
     summary,
     h('div', { className: 'table-wrap', attrs: { role: 'region', 'aria-label': 'Runs table', tabindex: 0 } }, table),
-    reasons.length ? h('ul', { className: 'notes muted small' }, ...reasons.map((x) => h('li', null, `Difference: ${x}`))) : null,
     h('p', { className: 'muted small' }, "Claude Code: the run's own total_cost_usd (its estimate, not a bill). List price: the run's usage at API list prices. Difference: Claude Code − list price."));
 }
 

@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import {
   CommandArgsError,
   parseChooseFoldersArgs,
+  parseAuditArgs,
   parseExportArgs,
+  parseHookArgs,
+  parseOpenLedgerArgs,
   parseOverrideArgs,
   parseRebuildArgs,
   parseReconcileArgs,
@@ -71,5 +74,27 @@ describe('command arguments', () => {
   it('rebuildLedger: {confirm: true} skips the question', () => {
     assert.deepEqual(parseRebuildArgs({ confirm: true }), { confirm: true });
     assert.deepEqual(parseRebuildArgs({ confirm: 'yes' }), {});
+  });
+
+  it('installHook / uninstallHook: {target, statusLine?, confirm?}; nothing given asks', () => {
+    assert.deepEqual(parseHookArgs(undefined), {});
+    assert.deepEqual(parseHookArgs('user'), { target: 'user' });
+    assert.deepEqual(parseHookArgs({ target: 'Workspace', statusLine: true, confirm: true }), { target: 'workspace', statusLine: true, confirm: true });
+    assert.deepEqual(parseHookArgs({ target: 'local', statusLine: false, confirm: 'yes' }), { target: 'local', statusLine: false });
+    assert.throws(() => parseHookArgs({ target: 'global' }), /"user", "workspace" or "local"/);
+    assert.throws(() => parseHookArgs({ target: 'user', statusLine: 'yes' }), /statusLine must be true or false/);
+  });
+
+  it('auditLoops: {refresh: true} computes the audit again', () => {
+    assert.deepEqual(parseAuditArgs(undefined), {});
+    assert.deepEqual(parseAuditArgs({ refresh: true }), { refresh: true });
+    assert.deepEqual(parseAuditArgs({ refresh: 1 }), {});
+  });
+
+  it('openLedger: {tab} (or the tab name) opens the panel on that tab', () => {
+    assert.deepEqual(parseOpenLedgerArgs(undefined), {});
+    assert.deepEqual(parseOpenLedgerArgs({ tab: 'Runs' }), { tab: 'runs' });
+    assert.deepEqual(parseOpenLedgerArgs('audit'), { tab: 'audit' });
+    assert.throws(() => parseOpenLedgerArgs({ tab: 'billing' }), /tab must be one of overview, sessions, models, runs, audit/);
   });
 });

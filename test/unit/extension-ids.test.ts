@@ -34,6 +34,14 @@ describe('package.json agrees with src/extension/ids.ts', () => {
     assert.equal(`${c.category}: ${c.title}`, 'Credit Ledger: Audit Loops');
   });
 
+  it('the hook commands are in the palette; the run notification choices are the ones the mirror translates', () => {
+    const titles = contributes.commands.map((c: { category: string; title: string }) => `${c.category}: ${c.title}`);
+    assert.ok(titles.includes('Credit Ledger: Install Claude Code Hook and Status Line'));
+    assert.ok(titles.includes('Credit Ledger: Uninstall Claude Code Hook and Status Line'));
+    assert.deepEqual(properties[settingId('runsNotify')]!.enum, ['always', 'overAmount', 'never']);
+    assert.equal((properties[settingId('runsNotify')]!.markdownEnumDescriptions as string[]).length, 3);
+  });
+
   it('every setting is contributed, typed, described and defaulted as declared; nothing else is', () => {
     for (const key of SETTING_KEYS) {
       const p = properties[settingId(key)];

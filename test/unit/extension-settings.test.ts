@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { resolvePoolSettings } from '../../src/core/pool/settings';
 import type { UserSettings } from '../../src/core/state/settings';
 import { SETTING_KEYS } from '../../src/extension/ids';
+import { AUDIT_THRESHOLD_KEYS, resolveAuditThresholds } from '../../src/core/audit/settings';
+import { DEFAULT_HOOK_SETTINGS, resolveHookSettings } from '../../src/core/hook/settings';
 import { displaySettings, isUnset, MIRROR_MAP, mirrorSettings, needsReopen, pollIntervalMs } from '../../src/extension/settingsMirror';
+import { RUN_SETTING_KEYS, runNotifyPolicy } from '../../src/extension/terminal/runMessages';
 
 describe('settings mirroring', () => {
   it('maps every VS Code setting to its UserSettings key (pollIntervalSeconds stays in VS Code)', () => {
@@ -12,6 +15,10 @@ describe('settings mirroring', () => {
       plan: 'plan', amount: 'amount', scope: 'scope', overage: 'overage', cycleDay: 'cycleDay', timeZone: 'timezone',
       countUnclassified: 'countUnclassified', basis: 'basis', warnShare: 'warnShare', notifyAt: 'notifyAt',
       transcriptFolders: 'configDirs', pollIntervalSeconds: null, rateOverrides: 'rateOverrides', allowPromptLabels: 'allowLabels',
+      auditContextThreshold: 'audit.contextThreshold', auditMinIterations: 'audit.minIterations', auditMinCostUsd: 'audit.minCostUsd', auditHourlyRateUsd: 'audit.hourlyRateUsd',
+      runsNotify: 'runNotifications', runsNotifyOverUsd: 'runNotifyOverUsd',
+      warningsContextThreshold: 'hook.contextThreshold', warningsLongContextTier: 'hook.warnOnTier', warningsOverThreshold: 'hook.warnOnThreshold',
+      warningsExpiredCache: 'hook.warnOnExpiredCache', warningsCredit: 'hook.warnOnCredit',
     });
     assert.deepEqual(Object.keys(MIRROR_MAP).sort(), [...SETTING_KEYS].sort());
   });
@@ -49,6 +56,42 @@ describe('settings mirroring', () => {
     assert.notEqual(r.settings.rateOverrides, overrides);
   });
 
+  it('audit, run and warning settings go into the objects the CLI, the terminal runs and the hook read', () => {
+    const file: UserSettings = { plan: 'pro', audit: { minRepeats: 4 }, hook: { policy: 'block' } };
+    const r = mirrorSettings(file, { auditContextThreshold: 80_000, auditHourlyRateUsd: 150, runsNotify: 'overAmount', runsNotifyOverUsd: 2.5, warningsContextThreshold: 300_000, warningsLongContextTier: false }, 'activation');
+    assert.deepEqual(r.settings, {
+      plan: 'pro',
+      audit: { minRepeats: 4, contextThreshold: 80_000, hourlyRateUsd: 150 },
+      hook: { policy: 'block', contextThreshold: 300_000, warnOnTier: false },
+      runNotifications: 'over',
+      runNotifyOverUsd: 2.5,
+    });
+    // the file's own objects are never changed in place
+    assert.deepEqual(file, { plan: 'pro', audit: { minRepeats: 4 }, hook: { policy: 'block' } });
+    assert.equal(resolveAuditThresholds(r.settings.audit).thresholds.contextThreshold, 80_000);
+    assert.equal(resolveHookSettings(r.settings.hook).warnOnTier, false);
+    assert.deepEqual(runNotifyPolicy(r.settings), { mode: 'over', overNanos: 2_500_000_000 });
+  });
+
+  it('every nested target is a key its reader knows', () => {
+    for (const target of Object.values(MIRROR_MAP)) {
+      if (!target?.includes('.')) continue;
+      const [section, key] = target.split('.') as [string, string];
+      if (section === 'audit') assert.ok((AUDIT_THRESHOLD_KEYS as string[]).includes(key), target);
+      else if (section === 'hook') assert.ok(key in DEFAULT_HOOK_SETTINGS, target);
+      else assert.fail(`unknown section of ${target}`);
+    }
+    assert.deepEqual(RUN_SETTING_KEYS, { notify: MIRROR_MAP.runsNotify, overUsd: MIRROR_MAP.runsNotifyOverUsd });
+  });
+
+  it('resetting a nested setting removes its key, and the object once empty; keys VS Code does not own stay', () => {
+    const file: UserSettings = { audit: { contextThreshold: 80_000 }, hook: { policy: 'warn', warnOnTier: false } };
+    const r = mirrorSettings(file, {}, ['auditContextThreshold', 'warningsLongContextTier', 'warningsCredit']);
+    assert.deepEqual(r.settings, { hook: { policy: 'warn' } });
+    assert.equal(r.changed, true);
+    assert.deepEqual(mirrorSettings({}, {}, ['auditHourlyRateUsd']).settings, {});
+  });
+
   it('unset values', () => {
     for (const v of [undefined, null, '', '  ', [], {}]) assert.ok(isUnset(v), JSON.stringify(v));
     for (const v of [0, false, 'x', [1], { a: 1 }]) assert.ok(!isUnset(v), JSON.stringify(v));
@@ -74,5 +117,6 @@ describe('display settings and reopen rules', () => {
     assert.equal(needsReopen(['plan']), true);
     assert.equal(needsReopen(['transcriptFolders']), true);
     assert.equal(needsReopen(['rateOverrides']), true);
+    assert.equal(needsReopen(['auditContextThreshold', 'auditHourlyRateUsd', 'runsNotify', 'warningsLongContextTier', 'warningsContextThreshold']), false);
   });
 });

@@ -187,3 +187,27 @@ describe('status bar helpers', () => {
     assert.equal(relativeAge(NOW - 3 * 86_400_000, NOW), '3 days ago');
   });
 });
+
+describe('status bar: loops running now and corrected spend', () => {
+  it('a loop running now: a line under the headline with an Audit Loops link; transcript text escaped', () => {
+    const line = 'Loop running: re-read loop in [shop](command:evil), 12 iterations, $0.25 so far at $0.0208 each.';
+    const v = present({ kind: 'balance', balance: balanceOf(36.6), loopLine: line });
+    assert.match(v.tooltip, /\$\(sync~spin\) Loop running\\: re\\-read loop in \\\[shop\\\]\\\(command\\:evil\\\)/);
+    assert.match(v.tooltip, /\[Audit Loops\]\(command:creditLedger\.auditLoops\)/);
+    assert.ok(TOOLTIP_COMMANDS.includes(COMMANDS.auditLoops), 'the glue trusts the Audit Loops link');
+    assert.ok(!v.tooltip.includes('](command:evil)'), 'no link from transcript text');
+    const lines = v.tooltip.split('\n');
+    const at = lines.findIndex((l) => l.includes('Loop running'));
+    assert.equal(lines[at - 1], '', 'its own paragraph');
+    assert.doesNotMatch(present({ kind: 'balance', balance: balanceOf(36.6), loopLine: null }).tooltip, /Loop running/);
+  });
+
+  it('corrected spend: how much of the cycle is corrected, on either basis; nothing when nothing is', () => {
+    const rows = [row(15.9, '2026-11-19T10:00:00Z', { correctedCostNanos: 20 * USD })];
+    const corrected = computeBalance({ settings: settings({ basis: 'corrected' }), rows, sessions, facts: [] }, NOW);
+    assert.match(present({ kind: 'balance', balance: corrected }).tooltip, /\| Corrected \| \$4\\\.10 of \$20\\\.00 is corrected for undercounted output \|/);
+    const recorded = computeBalance({ settings: settings({ basis: 'recorded' }), rows, sessions, facts: [] }, NOW);
+    assert.match(present({ kind: 'balance', balance: recorded }).tooltip, /\| Corrected \| Counted as recorded \\\(\$15\\\.90\\\); corrected for undercounted output it would be \$20\\\.00, \$4\\\.10 more \|/);
+    assert.doesNotMatch(present({ kind: 'balance', balance: balanceOf(10) }).tooltip, /Corrected/);
+  });
+});

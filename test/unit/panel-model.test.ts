@@ -13,6 +13,7 @@ import type { Fact } from '../../src/core/state/journal';
 import { resolveConfigDirs } from '../../src/core/transcripts/discovery';
 import { filterSessions, sortSessions } from '../../src/webview/sessions';
 import { groupWhatIf } from '../../src/webview/models';
+import { correctionSentence } from '../../src/webview/format';
 import { DEFAULT_FILTER } from '../../src/webview/protocol';
 import { assistant, configDir, jsonl, queueOperation, user, type AssistantSpec } from './builders';
 
@@ -81,7 +82,7 @@ async function build(opts: { settings?: Partial<PoolSettings>; facts?: Fact[]; a
   const now = opts.now ?? NOW;
   const s = settings(opts.settings);
   const balance = computeBalance({ settings: s, rows: [...spendRows(ledger.db, 0).values()], sessions: sessionFacts(ledger.db), facts: opts.facts ?? [] }, now);
-  const model = buildPanelModel({ db: ledger.db, balance, pricer, timezone: s.timezone, workspaceCwd: opts.workspace === undefined ? WORKSPACE : opts.workspace, allowLabels, now });
+  const model = buildPanelModel({ db: ledger.db, balance, pricer, timezone: s.timezone, workspaceCwd: opts.workspace === undefined ? WORKSPACE : opts.workspace, allowLabels, now, facts: opts.facts });
   return { model, ledger, root };
 }
 
@@ -358,5 +359,105 @@ describe('sessions table: filter and sort (webview logic)', () => {
     assert.deepEqual(order('cacheHit', 'desc'), ['h1', 'h2', 'i1']);
     assert.deepEqual(order('covered', 'desc'), ['h2', 'h1', 'i1']);
     assert.deepEqual(order('project', 'asc'), ['i1', 'h1', 'h2']);
+  });
+});
+
+/** A run fact as the capture writes it (core/headless/runFact), with what a test needs to vary. */
+function runFact(over: Record<string, unknown>, at = '2026-11-20T08:00:00Z'): Fact {
+  return fact({
+    kind: 'run', v: 1, runId: `run-${n + 1}`, via: 'terminal', where: 'terminal', command: 'claude -p <prompt> --output-format json', cwd: WORKSPACE,
+    startedAt: '2026-11-18T08:58:00.000Z', endedAt: '2026-11-18T09:01:00.000Z', exitCode: 0, sessionId: null, sessionFrom: null, flags: { outputFormat: 'json' },
+    noSessionPersistence: false, claudeCodeVersion: '2.1.250', model: 'claude-sonnet-4-5-20250929', result: null, truncated: false,
+    totalCostUsd: null, listCostNanos: null, listCostPriced: true, listCostFrom: null, differenceNanos: null, differenceKind: null, differenceReason: null,
+    ...over,
+  }, at);
+}
+
+describe('panel model: Runs, corrections and the audit', () => {
+  it('lists run facts newest first with session, duration, turns, both costs, the difference and the result', async () => {
+    const facts = [
+      runFact({
+        runId: 'r-h1', sessionId: 'h1', sessionFrom: 'result', label: 'Summarize the nightly build',
+        result: { subtype: 'success', isError: false, numTurns: 2, durationMs: 95_000, durationApiMs: 80_000, costBasis: null, usage: null, modelUsage: null },
+        totalCostUsd: 1.5, listCostNanos: H1A_LONG, differenceNanos: 1_500_000_000 - H1A_LONG, differenceKind: 'estimate', differenceReason: 'Claude Code prices this model lower',
+      }),
+      runFact({
+        runId: 'r-err', startedAt: '2026-11-20T09:00:00.000Z', endedAt: '2026-11-20T09:00:30.000Z', exitCode: 1, noSessionPersistence: true, where: 'cron', via: 'exec',
+        result: { subtype: 'error_max_turns', isError: true, numTurns: 10, durationMs: null, durationApiMs: null, costBasis: null, usage: null, modelUsage: null },
+      }),
+      fact({ kind: 'reconcile', remainingUsd: 50 }),
+    ];
+    const { model: m } = await build({ facts });
+    assert.equal(m.runsTotal, 2);
+    assert.deepEqual(m.runs.map((r) => r.runId), ['r-err', 'r-h1']);
+    const h1 = m.runs[1]!;
+    assert.equal(h1.sessionId, 'h1');
+    assert.equal(h1.durationMs, 95_000);
+    assert.equal(h1.turns, 2);
+    assert.equal(h1.reportedNanos, 1_500_000_000);
+    assert.equal(h1.listNanos, H1A_LONG);
+    assert.equal(h1.ledgerNanos, H1A_LONG, 'the ledger holds the first h1 turn inside the run');
+    assert.equal(h1.differenceReason, 'Claude Code prices this model lower');
+    assert.equal(h1.label, 'Summarize the nightly build');
+    assert.match(h1.transcriptPath ?? '', /h1\.jsonl$/);
+    const err = m.runs[0]!;
+    assert.equal(err.isError, true);
+    assert.equal(err.subtype, 'error_max_turns');
+    assert.equal(err.sessionId, null);
+    assert.equal(err.durationMs, 30_000, 'no duration in the result: start to end');
+    assert.equal(err.where, 'cron');
+    // labels only when allowed
+    const { model: noLabels } = await build({ facts, allowLabels: false });
+    assert.equal(noLabels.runs[1]!.label, null);
+    assert.deepEqual(JSON.parse(JSON.stringify(m.runs)), m.runs);
+  });
+
+  it('a run whose output named no session is linked to the transcript it wrote', async () => {
+    const facts = [runFact({ runId: 'r-text', cwd: '/home/dev/beta', startedAt: '2026-11-20T06:58:50.000Z', endedAt: '2026-11-20T07:05:30.000Z', flags: {} })];
+    const { model: m } = await build({ facts });
+    assert.equal(m.runs[0]!.sessionId, 'h2');
+    assert.equal(m.runs[0]!.sessionFrom, 'transcript');
+  });
+
+  it('no runs: an empty list; no corrections: null; the audit is whatever the host passes', async () => {
+    const { model: m } = await build();
+    assert.deepEqual(m.runs, []);
+    assert.equal(m.runsTotal, 0);
+    assert.equal(m.corrections, null);
+    assert.equal(m.audit, null);
+    assert.equal(m.auditPending, false);
+  });
+
+  it('corrections: how much of the cycle is corrected, from Claude Code\'s records or estimated', async () => {
+    const root = fixture();
+    const ledger = await Ledger.open({ pricer, allowLabels: false });
+    ledger.ingest(resolveConfigDirs([root]));
+    const add = (key: string, source: string, session: string, ts: string, nanos: number): void => {
+      ledger.db.run(
+        'INSERT INTO corrections (key, source, session_id, project_key, model, ts, own_row, input, output, cw5m, cw1h, cr, web_search, cost_nanos, priced, detail) VALUES (?,?,?,?,?,?,0,0,0,0,0,0,0,?,1,?)',
+        [key, source, session, '-home-dev-alpha', 'claude-sonnet-4-5-20250929', Date.parse(ts), nanos, ''],
+      );
+    };
+    const keyOf = (session: string): string => String(ledger.db.exec('SELECT key FROM requests WHERE session_id = ? ORDER BY ts LIMIT 1', [session])[0]!.values[0]![0]);
+    add(keyOf('h1'), 'task-result', 'h1', '2026-11-18T09:00:00.000Z', 3 * USD);
+    add(keyOf('h2'), 'estimate', 'h2', '2026-11-20T07:00:00.000Z', 1_100_000_000);
+    add(keyOf('i1'), 'estimate', 'i1', '2026-11-19T14:00:00.000Z', 7 * USD); // interactive: not counted
+    for (const basis of ['corrected', 'recorded'] as const) {
+      const s = settings({ basis });
+      const balance = computeBalance({ settings: s, rows: [...spendRows(ledger.db, 0).values()], sessions: sessionFacts(ledger.db), facts: [] }, NOW);
+      const m = buildPanelModel({ db: ledger.db, balance, pricer, timezone: 'UTC', allowLabels: false, now: NOW });
+      assert.deepEqual(m.corrections, {
+        basis,
+        recordedSpentNanos: H1A_LONG + H1B_LONG + H2A,
+        correctedSpentNanos: H1A_LONG + H1B_LONG + H2A + 4_100_000_000,
+        addedNanos: 4_100_000_000,
+        fromRecordsNanos: 3 * USD,
+        estimatedNanos: 1_100_000_000,
+      });
+      assert.equal(m.balance.spentNanos, basis === 'corrected' ? H1A_LONG + H1B_LONG + H2A + 4_100_000_000 : H1A_LONG + H1B_LONG + H2A);
+      const text = correctionSentence(m.corrections!)!;
+      if (basis === 'corrected') assert.match(text, /^\$4\.10 of \$\d+\.\d\d is corrected for undercounted output \(\$3\.00 from Claude Code's own records, \$1\.10 estimated from content size\)\.$/);
+      else assert.match(text, /^Counted as recorded \(\$\d+\.\d\d\); corrected for undercounted output it would be \$\d+\.\d\d, \$4\.10 more/);
+    }
   });
 });

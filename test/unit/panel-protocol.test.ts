@@ -10,17 +10,22 @@ import {
   isCommand,
   isError,
   isHostMessage,
+  isIgnoreLoop,
   isModelMessage,
+  isOpenLoop,
+  isSection,
   isOpenTranscript,
   isReady,
   isSessionFilter,
   isSetFilter,
   isShow,
   isWebviewMessage,
+  LOOP_ID,
   overrideCommand,
   PANEL_SECTIONS,
   PanelCommands,
 } from '../../src/webview/protocol';
+import { LOOP_ID_PATTERN } from '../../src/core/audit/facts';
 import { defaultState, restoreState } from '../../src/webview/state';
 
 describe('panel protocol guards', () => {
@@ -79,6 +84,22 @@ describe('panel protocol guards', () => {
     assert.deepEqual(overrideCommand('s1', 'count'), { type: 'command', id: 'creditLedger.overrideSession', args: [{ sessionId: 's1', mode: 'count' }] });
   });
 
+  it('audit messages: the shown section, open a loop, ignore a loop (loop ids as core/audit makes them)', () => {
+    assert.equal(LOOP_ID.source, LOOP_ID_PATTERN.source, 'the webview\'s copy of the loop id pattern');
+    assert.ok(isSection({ type: 'section', section: 'audit' }));
+    assert.ok(isOpenLoop({ type: 'openLoop', loopId: 'reread-0123456789' }));
+    assert.ok(isIgnoreLoop({ type: 'ignoreLoop', loopId: 'scheduled-abcdef0123', ignore: false }));
+    for (const m of [
+      { type: 'section', section: 'elsewhere' },
+      { type: 'openLoop', loopId: '../../etc/passwd' },
+      { type: 'openLoop', loopId: 'reread-0123' },
+      { type: 'ignoreLoop', loopId: 'reread-0123456789' },
+      { type: 'ignoreLoop', loopId: 'reread-0123456789', ignore: 'yes' },
+    ]) assert.equal(isWebviewMessage(m), false, JSON.stringify(m));
+    assert.ok(isWebviewMessage({ type: 'ignoreLoop', loopId: 'recurring-0123456789', ignore: true }));
+    assert.equal(PanelCommands.auditLoops, COMMANDS.auditLoops);
+  });
+
   it('isSessionFilter accepts the default filter', () => {
     assert.ok(isSessionFilter(DEFAULT_FILTER));
   });
@@ -96,6 +117,14 @@ describe('panel state', () => {
     assert.equal(s.limit, defaultState().limit);
     const bad = restoreState({ section: 'nope', sort: { key: 'nope', dir: 'asc' }, filter: { project: 1 } });
     assert.deepEqual(bad, defaultState());
+  });
+
+  it('restores the audit\'s sort, open findings and ignored toggle', () => {
+    const s = restoreState({ auditSort: { key: 'iterations', dir: 'asc' }, auditOpen: ['reread-0123456789', '<img>', 7], auditShowIgnored: true });
+    assert.deepEqual(s.auditSort, { key: 'iterations', dir: 'asc' });
+    assert.deepEqual(s.auditOpen, ['reread-0123456789']);
+    assert.equal(s.auditShowIgnored, true);
+    assert.deepEqual(restoreState({ auditSort: { key: 'color', dir: 'asc' } }).auditSort, defaultState().auditSort);
   });
 });
 

@@ -4,6 +4,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { appendFact } from '../../src/core/state/journal';
+import { userPaths } from '../../src/core/state/paths';
 import { assistant, jsonl, user } from '../unit/builders';
 import { testEnv } from './env';
 import { eventually, test } from './harness';
@@ -81,11 +83,47 @@ test('panel: opens from creditLedger.openLedger, answers ready with the model, s
       if (previousTheme) await page.useTheme(previousTheme);
     }
 
-    // The host switches the panel to a section with {type:'show'}: the audit command does that.
+    // The host switches the panel to a section with {type:'show'}: the audit command does that, and the tab shows the
+    // audit it computed (this fixture is one request: no loop).
     await vscode.commands.executeCommand('creditLedger.auditLoops');
-    await eventually(async () => assert.match(await page.webviewText(TITLE), /Nothing to audit yet/));
+    await eventually(async () => {
+      const text = await page.webviewText(TITLE);
+      assert.match(text, /Loop audit/);
+      assert.match(text, /in loops this cycle/);
+    }, { timeoutMs: 20_000 });
   } finally {
     await config.update('plan', previousPlan, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   }
 }, { page: true, timeoutMs: 120_000 });
+
+test('panel: the Runs tab lists a recorded claude -p run with both costs, the difference and its reason', async () => {
+  const journal = userPaths().journal;
+  const started = Date.now() - 10 * 60_000;
+  appendFact(journal, {
+    kind: 'run', v: 1, runId: 'panel-test-run-0001', via: 'exec', where: 'cron', command: 'claude -p <prompt> --output-format json --max-turns 8', cwd: CWD,
+    startedAt: new Date(started).toISOString(), endedAt: new Date(started + 95_000).toISOString(), exitCode: 0,
+    sessionId: 'a1b2c3d4-9a1e-4c0b-8f00-runs00000001', sessionFrom: 'result', flags: { outputFormat: 'json', maxTurns: 8 }, noSessionPersistence: false,
+    claudeCodeVersion: '2.1.250', model: 'claude-sonnet-4-5-20250929',
+    result: { subtype: 'success', isError: false, numTurns: 7, durationMs: 93_400, durationApiMs: 80_000, costBasis: null, usage: null, modelUsage: null },
+    truncated: false, totalCostUsd: 0.4321, listCostNanos: 398_700_000, listCostPriced: true, listCostFrom: 'modelUsage',
+    differenceNanos: 33_400_000, differenceKind: 'cache-write-1h', differenceReason: 'panel test: Claude Code priced the cache writes at the 1-hour rate',
+  });
+  try {
+    await vscode.commands.executeCommand('creditLedger.refresh');
+    await vscode.commands.executeCommand('creditLedger.openLedger', { tab: 'runs' });
+    await eventually(async () => {
+      const text = await page.webviewText(TITLE);
+      assert.match(text, /a1b2c3d4/, 'the session');
+      assert.match(text, /1m 33s/, 'the duration');
+      assert.match(text, /\$0\.4321/, "Claude Code's cost");
+      assert.match(text, /\$0\.3987/, 'the list price');
+      assert.match(text, /\+\$0\.0334/, 'the difference');
+      assert.match(text, /panel test: Claude Code priced the cache writes at the 1-hour rate/);
+      assert.match(text, /Unattended/);
+    }, { timeoutMs: 20_000 });
+    await page.screenshot('panel-runs', { area: 'editor' });
+  } finally {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  }
+}, { page: true, timeoutMs: 60_000 });

@@ -105,7 +105,7 @@ export class LedgerPanel extends Disposable {
       if (this.changeTimer) clearTimeout(this.changeTimer);
     }));
     this._register(panel.onDidDispose(() => this.dispose()));
-    this._register(panel.webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)));
+    this._register(panel.webview.onDidReceiveMessage((m: unknown) => void this.receive(m)));
     this._register(source.onDidChange(() => this.scheduleModel()));
     // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
     this._register(panel.onDidChangeViewState((e) => {
@@ -149,6 +149,24 @@ export class LedgerPanel extends Disposable {
     });
   }
 
+  /**
+   * Handles a message from the webview (every field checked: it crosses a process boundary). Resolves when what it
+   * asked for is done; tests call it through the extension's API to act as the page would.
+   */
+  receive(m: unknown): Promise<void> {
+    if (isOpenLoop(m)) {
+      return this.openLoop(m.loopId).catch((err: unknown) => void vscode.window.showErrorMessage(`Credit Ledger: could not open the transcript: ${err instanceof Error ? err.message : String(err)}`));
+    }
+    if (isIgnoreLoop(m)) {
+      return this.source.ignoreLoop(m.loopId, m.ignore).then(undefined, (err: unknown) => {
+        void vscode.window.showErrorMessage(`Credit Ledger: could not record the ignore: ${err instanceof Error ? err.message : String(err)}`);
+      });
+    }
+    if (isOpenTranscript(m)) return this.openTranscript(m.sessionId);
+    this.onMessage(m);
+    return Promise.resolve();
+  }
+
   private onMessage(m: unknown): void {
     if (isReady(m)) {
       this.ready = true;
@@ -162,8 +180,6 @@ export class LedgerPanel extends Disposable {
       void Promise.resolve(this.source.runCommand(m.id, m.args)).then(undefined, (err: unknown) => {
         void vscode.window.showErrorMessage(`Credit Ledger: ${m.id} failed: ${err instanceof Error ? err.message : String(err)}`);
       });
-    } else if (isOpenTranscript(m)) {
-      void this.openTranscript(m.sessionId);
     } else if (isSetFilter(m)) {
       this.filter = m.filter;
     } else if (isRefresh(m)) {
@@ -173,12 +189,6 @@ export class LedgerPanel extends Disposable {
       this.section = m.section;
       // The audit is computed only while its tab shows: switching to it asks for one.
       if (changed && m.section === 'audit') this.postModel();
-    } else if (isOpenLoop(m)) {
-      void this.openLoop(m.loopId).catch((err: unknown) => void vscode.window.showErrorMessage(`Credit Ledger: could not open the transcript: ${err instanceof Error ? err.message : String(err)}`));
-    } else if (isIgnoreLoop(m)) {
-      void this.source.ignoreLoop(m.loopId, m.ignore).then(undefined, (err: unknown) => {
-        void vscode.window.showErrorMessage(`Credit Ledger: could not record the ignore: ${err instanceof Error ? err.message : String(err)}`);
-      });
     }
   }
 
