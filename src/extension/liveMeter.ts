@@ -402,19 +402,23 @@ export class LiveMeter extends Disposable {
           this.publish(m, m.computeBalance());
           return false;
         }
-        const { slice, next: after, bytes } = takeSlice(pending, next, sliceBytes);
+        const { slice, next: after } = takeSlice(pending, next, sliceBytes);
         const t = performance.now();
-        // Through the meter (not the ledger) so its cached spend rows learn what each slice changed.
-        const r = m.refreshFiles(slice.map((p) => p.file));
-        for (const p of r.ingest.problems) problems.push(`${p.path}: ${p.problem}`);
+        // Through the meter (not the ledger) so its cached spend rows learn what each slice changed; the balance,
+        // corrections and snapshot wait for the end. A file larger than a slice is read a slice at a time.
+        const r = m.ingestSlice(slice.map((p) => p.file), sliceBytes);
+        for (const p of r.problems) problems.push(`${p.path}: ${p.problem}`);
+        const bytes = r.bytesRead;
         const ms = performance.now() - t;
         longestMs = Math.max(longestMs, ms);
         slices++;
         if (ms > 50) slow.push(`#${slices} ${(bytes / 1e6).toFixed(2)} MB in ${slice.length} file(s): ${ms.toFixed(0)} ms`);
         sliceBytes = nextSliceBytes(bytes, ms, sliceBytes);
-        next = after;
+        const head = pending[next]!;
+        if (slice.length === 1 && bytes > 0 && bytes < head.bytes) head.bytes -= bytes; // the rest of this file next time
+        else next = after;
         const before = done;
-        done += bytes;
+        done = Math.min(total, done + bytes);
         if (first && this.phaseValue.kind === 'starting') {
           this.phaseValue = { kind: 'starting', progress: { done, total } };
           this._onDidChange.fire();
