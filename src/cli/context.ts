@@ -6,7 +6,7 @@ import { ledgerPathForConfigDirs } from '../core/ledger/registry';
 import { PoolSettingsError, type PoolFlags } from '../core/pool';
 import { userPaths, type UserPaths } from '../core/state/paths';
 import { readUserSettings, type UserSettings } from '../core/state/settings';
-import { resolveConfigDirs } from '../core/transcripts/discovery';
+import { discover, resolveConfigDirs } from '../core/transcripts/discovery';
 import { workerScriptBeside } from '../core/transcripts/workerPool';
 import { isValidTimeZone, systemTimeZone } from '../core/reports/timeZone';
 import { UsageError } from './errors';
@@ -81,7 +81,9 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
   let configDirs = named;
   let demo = false;
   const resolved = resolveConfigDirs(named);
-  if (!resolved.some((d) => d.exists)) {
+  const noFolder = !resolved.some((d) => d.exists);
+  // The main job on a fresh machine: with no transcripts at all (no folder, or empty folders), the demo.
+  if (noFolder || (opts.demoFallback && !opts.configDir?.length && discover(resolved).files.length === 0)) {
     const where = resolved.map((d) => d.projects).join(', ');
     const demoRoot = opts.demoFallback && !opts.configDir?.length ? demoDir() : undefined;
     if (!demoRoot) throw new UsageError(`no Claude Code transcripts found at ${where}. Point --config-dir (or CLAUDE_CONFIG_DIR) at the folder that holds projects/.`, 3);
@@ -122,6 +124,7 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
   const sample = update.ingest.malformedSamples[0];
   if (update.ingest.malformedLines) notes.push(`${update.ingest.malformedLines} malformed transcript line(s) skipped (first: ${sample?.file}:${sample?.offset}, ${sample?.reason})`);
   if (meter.malformedJournalLines) notes.push(`${meter.malformedJournalLines} malformed journal line(s) skipped in ${paths.journal}`);
-  for (const d of meter.configDirs) if (!d.exists) notes.push(`config dir ${d.root} has no projects/ folder (skipped)`);
+  // Only folders the user named: one of the two default locations missing is normal.
+  if (named) for (const d of meter.configDirs) if (!d.exists) notes.push(`config dir ${d.root} has no projects/ folder (skipped)`);
   return { paths, settings, meter, update, timezone, since, until, now: meter.now(), demo, notes };
 }

@@ -77,6 +77,15 @@ describe('credit-ledger CLI', () => {
     assert.match(tz.stderr, /unknown time zone/);
   });
 
+  test('falls back to the demo data also when the transcript folders exist but hold no transcripts', () => {
+    const empty = tempDir('cl-empty-');
+    fs.mkdirSync(path.join(empty, 'projects'));
+    const r = run(['daily', '--demo-fallback', '--json'], { CLAUDE_CONFIG_DIR: empty });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /bundled demo data/);
+    assert.ok(JSON.parse(r.stdout).daily.length > 5);
+  });
+
   test('falls back to the bundled demo data when no transcripts exist, and says so', () => {
     const r = run(['daily', '--demo-fallback', '--json'], { CLAUDE_CONFIG_DIR: '/nonexistent/claude' });
     assert.equal(r.code, 0, r.stderr);
