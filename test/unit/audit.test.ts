@@ -4,6 +4,7 @@ import { liveLoopLine } from '../../src/core/audit/report';
 import { resolveAuditThresholds, DEFAULT_AUDIT_THRESHOLDS } from '../../src/core/audit/settings';
 import { ignoredLoopIds, ignoreLoopFact, runCommands, LOOP_ID_PATTERN } from '../../src/core/audit/facts';
 import type { AuditLoop } from '../../src/core/audit/types';
+import type { AuditEvent, AuditRequest } from '../../src/core/audit/input';
 import {
   DAY,
   MINUTE,
@@ -21,6 +22,7 @@ import {
   session,
   sessionsOf,
   subagentHeavySession,
+  toolError,
 } from './auditBuilders';
 
 const only = (loops: AuditLoop[]): AuditLoop => {
@@ -124,6 +126,36 @@ describe('reflexive loop: the same failing command', () => {
   it('is not a loop with fewer failures than minRepeats', () => {
     assert.equal(runAudit({ requests, events: events.slice(0, 2), now: T('2026-11-25T00:00:00Z') }).loops.length, 0);
     assert.equal(runAudit({ requests, events, now: T('2026-11-25T00:00:00Z'), thresholds: { minRepeats: 7 } }).loops.length, 0);
+  });
+});
+
+describe('reflexive loop: the same failing command again, later in the same thread', () => {
+  // Two fix-test bouts on the same `npm test`, far apart: two loops, each with an id of its own.
+  const start = T('2026-11-20T12:00:00Z');
+  const requests: AuditRequest[] = [];
+  const events: AuditEvent[] = [];
+  let at = start;
+  const bout = (tag: string): void => {
+    for (let i = 0; i < 4; i++) {
+      const run = req({ session: 'twice', project: 'api', at: (at += MINUTE), output: 120, cr: 60_000, cw: 1_000, tools: ['Bash#7e57000000bb'] });
+      requests.push(run);
+      events.push(toolError(run, 'Bash', '7e57000000bb'));
+      requests.push(req({ session: 'twice', project: 'api', at: (at += MINUTE), output: 400, cr: 60_000, cw: 1_000, tools: [`Edit#ed17${tag}0000${i}`] }));
+    }
+  };
+  bout('a');
+  for (let i = 0; i < 15; i++) requests.push(req({ session: 'twice', project: 'api', at: (at += MINUTE), output: 300, cr: 60_000, cw: 1_000, tools: [`Read#5ead000000${String(i).padStart(2, '0')}`] }));
+  bout('b');
+  const now = T('2026-11-25T00:00:00Z');
+
+  it('gives two loops with different ids, and ignoring the first leaves the second', () => {
+    const loops = runAudit({ requests, events, now }).loops.filter((l) => l.kind === 'reflexive');
+    assert.equal(loops.length, 2);
+    assert.notEqual(loops[0]!.id, loops[1]!.id);
+    const first = [...loops].sort((a, b) => a.where.firstAt - b.where.firstAt)[0]!;
+    const left = runAudit({ requests, events, now, facts: [fact('ignore-loop', ignoreLoopFact(first.id))] }).loops.filter((l) => l.kind === 'reflexive');
+    assert.equal(left.length, 1);
+    assert.notEqual(left[0]!.id, first.id);
   });
 });
 

@@ -210,26 +210,12 @@ export function findReflexiveLoops(th: Thread, failures: readonly ToolFailure[],
   for (const [fp, set] of failed) {
     if (set.size < t.minRepeats) continue;
     const occ = occurrences.get(fp)!;
-    for (const chain of chains(occ, (a, b) => b - a - 1 <= RETRY_SPACING)) {
+    chains(occ, (a, b) => b - a - 1 <= RETRY_SPACING).forEach((chain, nth) => {
       const fails = chain.filter((i) => set.has(i)).length;
-      if (fails < t.minRepeats) continue;
-      const first = chain[0]!;
-      const last = chain[chain.length - 1]!;
-      const rows = th.rows.slice(first, last + 1);
+      if (fails < t.minRepeats) return;
       const tool = toolName(fp);
-      out.push({
-        kind: 'reflexive',
-        priority: 3,
-        stableKey: `reflexive\u0000${th.key}\u0000${fp}`,
-        rows,
-        iterations: splitAt(th.rows, chain, last),
-        sessionIds: [th.sessionId],
-        agentId: th.agentId,
-        sidechain: th.sidechain,
-        describe: `runs the same failing ${tool} call ${chain.length} times (${fails} failures)`,
-        repeated: { tool, inputHash: toolHash(fp), repeats: chain.length, failures: fails },
-      });
-    }
+      out.push(reflexiveCandidate(th, fp, chain, nth, 3, `runs the same failing ${tool} call ${chain.length} times (${fails} failures)`, { tool, inputHash: toolHash(fp), repeats: chain.length, failures: fails }));
+    });
   }
 
   // (2) repeated calls and replies, back to back.
@@ -240,29 +226,39 @@ export function findReflexiveLoops(th: Thread, failures: readonly ToolFailure[],
       for (let k = a + 1; k < b; k++) if (th.fresh[k]) return false;
       return th.prompt[b]! >= 0.95 * th.prompt[a]!;
     };
-    for (const chain of chains(occ, linked)) {
-      if (chain.length < t.minRepeats) continue;
-      const first = chain[0]!;
-      const last = chain[chain.length - 1]!;
-      const rows = th.rows.slice(first, last + 1);
+    chains(occ, linked).forEach((chain, nth) => {
+      if (chain.length < t.minRepeats) return;
       const isText = fp.startsWith('text:');
       const tool = isText ? '' : toolName(fp);
       const fails = chain.filter((i) => failed.get(fp)?.has(i)).length;
-      out.push({
-        kind: 'reflexive',
-        priority: 1,
-        stableKey: `reflexive\u0000${th.key}\u0000${fp}`,
-        rows,
-        iterations: splitAt(th.rows, chain, last),
-        sessionIds: [th.sessionId],
-        agentId: th.agentId,
-        sidechain: th.sidechain,
-        describe: isText ? `writes the same reply ${chain.length} times` : `repeats the same ${tool} call ${chain.length} times`,
-        repeated: { tool, inputHash: isText ? fp.slice(5) : toolHash(fp), repeats: chain.length, failures: fails },
-      });
-    }
+      const describe = isText ? `writes the same reply ${chain.length} times` : `repeats the same ${tool} call ${chain.length} times`;
+      out.push(reflexiveCandidate(th, fp, chain, nth, 1, describe, { tool, inputHash: isText ? fp.slice(5) : toolHash(fp), repeats: chain.length, failures: fails }));
+    });
   }
   return out;
+}
+
+/**
+ * A reflexive loop over `chain` (indices into the thread's rows, the `nth` run of `fp` in the thread). The first run
+ * keeps the key it always had; a later run of the same call in the same thread is another loop, so its key (and id)
+ * also names its first request.
+ */
+function reflexiveCandidate(th: Thread, fp: string, chain: number[], nth: number, priority: number, describe: string, repeated: RepeatedCall): Candidate {
+  const first = chain[0]!;
+  const last = chain[chain.length - 1]!;
+  const rows = th.rows.slice(first, last + 1);
+  return {
+    kind: 'reflexive',
+    priority,
+    stableKey: `reflexive\u0000${th.key}\u0000${fp}${nth > 0 ? `\u0000${rows[0]!.key}` : ''}`,
+    rows,
+    iterations: splitAt(th.rows, chain, last),
+    sessionIds: [th.sessionId],
+    agentId: th.agentId,
+    sidechain: th.sidechain,
+    describe,
+    repeated,
+  };
 }
 
 /** Maximal runs of `items` where each neighbour pair is linked. */
