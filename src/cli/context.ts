@@ -49,10 +49,10 @@ export function parseDateArg(name: string, v: string | undefined): string | unde
   return iso;
 }
 
-export function parseNowArg(v: string | undefined): number | undefined {
+export function parseNowArg(v: string | undefined, name = 'now'): number | undefined {
   if (v === undefined) return undefined;
   const t = Date.parse(v);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(t)) throw new UsageError(`--now must be an ISO instant like 2026-01-31T00:00:00Z (got "${v}")`);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(t)) throw new UsageError(`--${name} must be an ISO instant like 2026-01-31T00:00:00Z (got "${v}")`);
   return t;
 }
 
@@ -108,7 +108,8 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
       configDirs,
       ledgerFile,
       flags,
-      writesSnapshot: ownLedger && fixedNow === undefined && !hasPoolFlags(flags),
+      // The user's own settings only: a --timezone on a report moves the cycle's reset as much as a plan flag does.
+      writesSnapshot: ownLedger && fixedNow === undefined && opts.timezone === undefined && !hasPoolFlags(flags),
       clock: fixedNow === undefined ? undefined : () => fixedNow,
     });
   } catch (err) {
@@ -118,8 +119,14 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
   if (meter.ledger.recovered) notes.push(meter.ledger.recovered);
   if (meter.ledger.readOnly && ledgerFile) notes.push(`Another Credit Ledger process is writing ${ledgerFile}; this run reads it without writing and may miss the newest turns.`);
   for (const p of meter.pricer.problems) notes.push(`rate override ignored: ${p}`);
-  const update = await meter.refreshParallel(workerScriptBeside(__dirname), onProgress);
-  meter.save();
+  let update: MeterUpdate;
+  try {
+    update = await meter.refreshParallel(workerScriptBeside(__dirname), onProgress);
+    meter.save();
+  } catch (err) {
+    meter.close(); // releases the ledger's lock
+    throw err;
+  }
   for (const p of update.ingest.problems) notes.push(`${p.path}: ${p.problem}`);
   const sample = update.ingest.malformedSamples[0];
   if (update.ingest.malformedLines) notes.push(`${update.ingest.malformedLines} malformed transcript line(s) skipped (first: ${sample?.file}:${sample?.offset}, ${sample?.reason})`);

@@ -18,12 +18,13 @@ import { registerHookCommand, registerInstallHookCommand, registerStatuslineComm
 
 const collect = (value: string, previous: string[] = []): string[] => previous.concat(value);
 
-function withCommonOptions(cmd: Command): Command {
-  return cmd
+/** `days: false` for commands over the billing cycle, which have no day range to narrow. */
+function withCommonOptions(cmd: Command, days = true): Command {
+  cmd
     .option('--config-dir <dir>', 'a Claude config dir (or its projects/ folder); repeatable. Default: CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude', collect)
-    .option('--db <path>', 'ledger database file to use (default: the per-user ledger; a run with --config-dir gets its own)')
-    .option('--since <date>', 'first local day to include (20260131 or 2026-01-31)')
-    .option('--until <date>', 'last local day to include')
+    .option('--db <path>', 'ledger database file to use (default: the per-user ledger; a run with --config-dir gets its own)');
+  if (days) cmd.option('--since <date>', 'first local day to include (20260131 or 2026-01-31)').option('--until <date>', 'last local day to include');
+  return cmd
     .option('--timezone <iana>', 'IANA time zone for days and the billing cycle (default: settings, else the system zone)')
     .option('--json', 'print JSON (the ccusage shape for daily, monthly and session)')
     .option('--no-color', 'no colours in tables')
@@ -104,7 +105,7 @@ export function buildProgram(): Command {
   reportCommand(program, 'daily', 'usage and cost per local day');
   reportCommand(program, 'monthly', 'usage and cost per month');
   reportCommand(program, 'session', 'usage and cost per session (subagent files folded into their session)');
-  withPoolOptions(withCommonOptions(program.command('balance').description('the credit (or budget) left this billing cycle, and why')))
+  withPoolOptions(withCommonOptions(program.command('balance').description('the credit (or budget) left this billing cycle, and why'), false))
     .option('--verbose', 'list the covered, excluded and unclassified sessions and why')
     .action(async (opts: BalanceOptions) => {
       await withRun(opts, (ctx) => {
@@ -121,7 +122,7 @@ export function buildProgram(): Command {
     .action((amount: string, opts: { asOf?: string }) => {
       const nanos = parseUsdToNanos(amount);
       if (nanos === null) throw new UsageError(`"${amount}" is not an amount in dollars (e.g. 63.20)`);
-      const asOf = opts.asOf === undefined ? Date.now() : parseNowArg(opts.asOf)!;
+      const asOf = opts.asOf === undefined ? Date.now() : parseNowArg(opts.asOf, 'as-of')!;
       const fact = appendFact(userPaths().journal, reconcileFact(nanos / 1e9, asOf));
       process.stdout.write(`Recorded: ${formatUsd(nanos)} left as of ${new Date(asOf).toISOString()} (journal ${userPaths().journal}, fact ${fact.id}).\n`);
     });

@@ -47,6 +47,28 @@ describe('credit-ledger CLI', () => {
     assert.equal(snap.spentNanos, 1000 * 3000 + 100 * 15000);
   });
 
+  test('a report with --timezone over the user\'s own transcripts writes no snapshot (the flag moves the cycle\'s reset)', () => {
+    const dir = configDir({ 'p/s.jsonl': jsonl([queueOperation(), user('nightly'), assistant({ messageId: 'm1', entrypoint: 'sdk-cli', timestamp: new Date().toISOString() })]) });
+    const home = tempDir('cl-home-');
+    fs.writeFileSync(path.join(home, 'settings.json'), JSON.stringify({ plan: 'pro', timezone: 'UTC' }));
+    const r = run(['daily', '--json', '--timezone', 'Pacific/Kiritimati'], { CLAUDE_CONFIG_DIR: dir, CREDIT_LEDGER_HOME: home });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(!fs.existsSync(path.join(home, 'balance.json')), 'no snapshot from a run with a flagged time zone');
+    assert.equal(run(['daily', '--json'], { CLAUDE_CONFIG_DIR: dir, CREDIT_LEDGER_HOME: home }).code, 0);
+    assert.ok(fs.existsSync(path.join(home, 'balance.json')), 'the same run on the user\'s settings writes it');
+  });
+
+  test('balance does not offer --since/--until (it covers the billing cycle); reconcile names --as-of in its errors', () => {
+    const dir = configDir({ 'p/s.jsonl': jsonl([assistant({ messageId: 'm1' })]) });
+    const r = run(['balance', '--config-dir', dir, '--since', '20260101']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown option '--since'/);
+    assert.doesNotMatch(run(['balance', '--help']).stdout, /--since|--until/);
+    const bad = run(['reconcile', '5', '--as-of', 'yesterday']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--as-of must be an ISO instant/);
+  });
+
   test('reconcile records the typed figure; the balance matches it from then on', () => {
     const dir = configDir({ 'p/s.jsonl': jsonl([queueOperation(), user('job'), assistant({ messageId: 'm1', input: 100_000, output: 0, entrypoint: 'sdk-cli', timestamp: '2026-11-20T10:00:00.000Z' })]) });
     const home = tempDir('cl-home-');

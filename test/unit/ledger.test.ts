@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Ledger } from '../../src/core/ledger/ledger';
+import { acquireLock } from '../../src/core/ledger/store';
+import { writeFileAtomic } from '../../src/core/state/atomicFile';
 import { createPricer, loadRateCard } from '../../src/core/pricing/pricer';
 import { discover, resolveConfigDirs } from '../../src/core/transcripts/discovery';
 import { dailyReport, sessionReport } from '../../src/core/reports/usage';
@@ -345,6 +347,42 @@ describe('persistence', () => {
     const c = await Ledger.open({ file, pricer });
     assert.equal(c.readOnly, false);
     c.close();
+  });
+
+  test('an open that fails while repricing releases the lock and keeps the stored prices', async () => {
+    const file = path.join(tempDir(), 'ledger.sqlite');
+    const root = configDir({ 'p/s.jsonl': jsonl([assistant({ messageId: 'm1', input: 1000 })]) });
+    const l1 = await ingestDir(root, file);
+    const stored = rows(l1)[0].cost_nanos;
+    l1.save();
+    l1.close();
+    const throwing = { fingerprint: 'other', price: (): never => { throw new Error('bad rate card'); } };
+    await assert.rejects(Ledger.open({ file, pricer: throwing }), /bad rate card/);
+    assert.ok(!fs.existsSync(`${file}.lock`), 'no lock left behind by the failed open');
+    const l2 = await Ledger.open({ file, pricer });
+    assert.equal(l2.readOnly, false);
+    assert.equal(rows(l2)[0].cost_nanos, stored);
+    l2.close();
+  });
+
+  test('a lock file whose owner has not written its pid yet is not taken as stale', () => {
+    const file = path.join(tempDir(), 'ledger.sqlite');
+    fs.writeFileSync(`${file}.lock`, '');
+    assert.equal(acquireLock(file), undefined, 'a fresh empty lock is held');
+    const old = new Date(Date.now() - 60_000);
+    fs.utimesSync(`${file}.lock`, old, old);
+    const release = acquireLock(file);
+    assert.ok(release, 'an empty lock left long ago by a crash is reclaimed');
+    release();
+  });
+
+  test('a failed atomic write leaves the target and no temp file behind', () => {
+    const dir = tempDir();
+    const target = path.join(dir, 'busy');
+    fs.mkdirSync(target);
+    fs.writeFileSync(path.join(target, 'inside'), 'x'); // renaming a file over a non-empty folder fails
+    assert.throws(() => writeFileAtomic(target, 'data'));
+    assert.deepEqual(fs.readdirSync(dir), ['busy']);
   });
 
   test('re-prices stored requests when rate overrides change', async () => {

@@ -98,11 +98,19 @@ export class Ledger {
       release = acquireLock(opts.file);
       if (!release) readOnly = true; // another process writes this file: read it, never write it
     }
-    const opened = await openStore({ file: opts.file, readOnly, seedFrom: opts.seedFrom });
-    const ledger = new Ledger(opened.db, opts, readOnly, opened.recovered, release);
-    ledger.repriceIfNeeded();
-    if (opened.created || opened.recovered) ledger.dirty = true;
-    return ledger;
+    let ledger: Ledger | undefined;
+    try {
+      const opened = await openStore({ file: opts.file, readOnly, seedFrom: opts.seedFrom });
+      ledger = new Ledger(opened.db, opts, readOnly, opened.recovered, release);
+      ledger.repriceIfNeeded();
+      if (opened.created || opened.recovered) ledger.dirty = true;
+      return ledger;
+    } catch (err) {
+      // Never keep the file locked (and the database open) for a ledger nobody got.
+      if (ledger) ledger.close();
+      else release?.();
+      throw err;
+    }
   }
 
   get isDirty(): boolean {
@@ -126,15 +134,21 @@ export class Ledger {
     if (rows.length) {
       const update = this.db.prepare('UPDATE requests SET cost_nanos = ?, priced = ?, long_ctx = ? WHERE key = ?');
       this.db.run('BEGIN');
-      for (const r of rows[0].values) {
-        const p = this.pricer.price({
-          model: String(r[1]), timestamp: Number(r[2]), input: Number(r[3]), output: Number(r[4]), cacheWrite5m: Number(r[5]),
-          cacheWrite1h: Number(r[6]), cacheRead: Number(r[7]), webSearches: Number(r[8]), speed: String(r[9]), inferenceGeo: String(r[10]),
-        });
-        update.run([p.costNanos, p.priced ? 1 : 0, p.longContext ? 1 : 0, r[0]]);
+      try {
+        for (const r of rows[0].values) {
+          const p = this.pricer.price({
+            model: String(r[1]), timestamp: Number(r[2]), input: Number(r[3]), output: Number(r[4]), cacheWrite5m: Number(r[5]),
+            cacheWrite1h: Number(r[6]), cacheRead: Number(r[7]), webSearches: Number(r[8]), speed: String(r[9]), inferenceGeo: String(r[10]),
+          });
+          update.run([p.costNanos, p.priced ? 1 : 0, p.longContext ? 1 : 0, r[0]]);
+        }
+        this.db.run('COMMIT');
+      } catch (err) {
+        this.db.run('ROLLBACK'); // half-repriced rows would mix two rate cards
+        throw err;
+      } finally {
+        update.free();
       }
-      this.db.run('COMMIT');
-      update.free();
     }
     if (!this.readOnly) this.setMeta('pricing_fingerprint', this.pricer.fingerprint);
   }
@@ -238,8 +252,9 @@ export class Ledger {
     }
     const fileIds = new Map<string, number>();
     this.db.run('BEGIN');
-    const files = this.fileWriter();
+    let files: ReturnType<Ledger['fileWriter']> | undefined;
     try {
+      files = this.fileWriter();
       for (const f of plan.caughtUp) {
         const row = plan.rows.get(f.path)!;
         fileIds.set(f.path, files.write(f, row.id, row.offset, row.tail, parseState(row.state), 0, 0));
@@ -259,7 +274,7 @@ export class Ledger {
       this.db.run('ROLLBACK');
       throw err;
     } finally {
-      files.free();
+      files?.free();
     }
     if (batch.files.length || plan.caughtUp.length) this.dirty = true;
     report.durationMs = Date.now() - plan.started;

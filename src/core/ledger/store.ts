@@ -236,6 +236,7 @@ export function acquireLock(file: string): (() => void) | undefined {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(safeRead(lock));
       if (holder && (holder === process.pid || isAlive(holder))) return undefined; // held here or by a live process
+      if (!holder && isFresh(lock)) return undefined; // just created: its owner has not written its pid yet
       try {
         fs.unlinkSync(lock); // stale lock from a dead process
       } catch {
@@ -251,6 +252,17 @@ function safeRead(file: string): string {
     return fs.readFileSync(file, 'utf8').trim();
   } catch {
     return '';
+  }
+}
+
+/** A lock without a pid younger than this is being written, not left by a crash. */
+const LOCK_WRITE_GRACE_MS = 10_000;
+
+function isFresh(file: string): boolean {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs < LOCK_WRITE_GRACE_MS;
+  } catch {
+    return false;
   }
 }
 
