@@ -4,6 +4,9 @@
 import { findPlan, PLANS } from '../core/pool/plans';
 import { NANOS_PER_USD, parseUsdToNanos } from '../core/pool/money';
 import type { Overage, PlanId, Scope } from '../core/pool/types';
+import { OVERRIDE_MODES, PANEL_SECTIONS, type OverrideModeArg, type PanelSection } from '../webview/protocol';
+
+export type { OverrideModeArg } from '../webview/protocol';
 
 /** A command got arguments it cannot use: shown to the user, nothing is written. */
 export class CommandArgsError extends Error {
@@ -18,6 +21,18 @@ function record(raw: unknown): Record<string, unknown> {
 }
 
 const present = (v: unknown): boolean => v !== undefined && v !== null && v !== '';
+
+/** One of `values`, matched without regard to case; otherwise an error naming them. */
+function choice<T extends string>(v: unknown, name: string, values: readonly T[]): T {
+  const s = String(v).toLowerCase();
+  const known = values.find((x) => x === s);
+  if (known === undefined) {
+    const quoted = values.map((x) => `"${x}"`);
+    const list = values.length > 3 ? `one of ${values.join(', ')}` : `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}`;
+    throw new CommandArgsError(`${name} must be ${list} (got ${JSON.stringify(v)})`);
+  }
+  return known;
+}
 
 /** "$63.20", "63.2", "$1,250.50 left", "63.20 left as of now" -> USD; null if it is not an amount. */
 export function parseUsdText(text: string): number | null {
@@ -56,16 +71,8 @@ export function parseSetPlanArgs(raw: unknown): SetPlanArgs {
     if (amount <= 0) throw new CommandArgsError(`amount must be more than $0 (got ${JSON.stringify(r.amount)})`);
     out.amount = amount;
   }
-  if (present(r.scope)) {
-    const s = String(r.scope).toLowerCase();
-    if (s !== 'headless' && s !== 'all') throw new CommandArgsError(`scope must be "headless" or "all" (got ${JSON.stringify(r.scope)})`);
-    out.scope = s;
-  }
-  if (present(r.overage)) {
-    const o = String(r.overage).toLowerCase();
-    if (o !== 'bill' && o !== 'stop') throw new CommandArgsError(`overage must be "bill" or "stop" (got ${JSON.stringify(r.overage)})`);
-    out.overage = o;
-  }
+  if (present(r.scope)) out.scope = choice(r.scope, 'scope', ['headless', 'all'] as const);
+  if (present(r.overage)) out.overage = choice(r.overage, 'overage', ['bill', 'stop'] as const);
   if (present(r.cycleDay)) {
     const d = typeof r.cycleDay === 'number' ? r.cycleDay : /^\s*\d+\s*$/.test(String(r.cycleDay)) ? Number(r.cycleDay) : NaN;
     if (!Number.isInteger(d) || d < 1 || d > 31) throw new CommandArgsError(`cycleDay must be a whole number from 1 to 31 (got ${JSON.stringify(r.cycleDay)})`);
@@ -111,8 +118,6 @@ export function validateRemainingText(text: string): string | undefined {
   return undefined;
 }
 
-export type OverrideModeArg = 'count' | 'never' | 'auto';
-
 export interface OverrideArgs {
   sessionId?: string;
   mode?: OverrideModeArg;
@@ -125,11 +130,7 @@ export function parseOverrideArgs(raw: unknown): OverrideArgs {
     if (typeof r.sessionId !== 'string' || !r.sessionId.trim()) throw new CommandArgsError(`sessionId must be a session id (got ${JSON.stringify(r.sessionId)})`);
     out.sessionId = r.sessionId.trim();
   }
-  if (present(r.mode)) {
-    const m = String(r.mode).toLowerCase();
-    if (m !== 'count' && m !== 'never' && m !== 'auto') throw new CommandArgsError(`mode must be "count", "never" or "auto" (got ${JSON.stringify(r.mode)})`);
-    out.mode = m;
-  }
+  if (present(r.mode)) out.mode = choice(r.mode, 'mode', OVERRIDE_MODES);
   return out;
 }
 
@@ -143,11 +144,7 @@ export interface ExportArgs {
 export function parseExportArgs(raw: unknown): ExportArgs {
   const r = record(raw);
   const out: ExportArgs = {};
-  if (present(r.format)) {
-    const f = String(r.format).toLowerCase();
-    if (f !== 'csv' && f !== 'json') throw new CommandArgsError(`format must be "csv" or "json" (got ${JSON.stringify(r.format)})`);
-    out.format = f;
-  }
+  if (present(r.format)) out.format = choice(r.format, 'format', ['csv', 'json'] as const);
   if (present(r.path)) {
     if (typeof r.path !== 'string') throw new CommandArgsError(`path must be a file path (got ${JSON.stringify(r.path)})`);
     out.path = r.path;
@@ -181,7 +178,8 @@ export function parseRebuildArgs(raw: unknown): RebuildArgs {
 }
 
 /** Which Claude Code settings file: `~/.claude/settings.json`, the workspace's `.claude/settings.json`, or its uncommitted `settings.local.json`. */
-export type HookTarget = 'user' | 'workspace' | 'local';
+export const HOOK_TARGETS = ['user', 'workspace', 'local'] as const;
+export type HookTarget = (typeof HOOK_TARGETS)[number];
 
 export interface HookArgs {
   /** undefined: ask. */
@@ -195,11 +193,7 @@ export interface HookArgs {
 export function parseHookArgs(raw: unknown): HookArgs {
   const r = typeof raw === 'string' ? { target: raw } : record(raw);
   const out: HookArgs = {};
-  if (present(r.target)) {
-    const t = String(r.target).toLowerCase();
-    if (t !== 'user' && t !== 'workspace' && t !== 'local') throw new CommandArgsError(`target must be "user", "workspace" or "local" (got ${JSON.stringify(r.target)})`);
-    out.target = t;
-  }
+  if (present(r.target)) out.target = choice(r.target, 'target', HOOK_TARGETS);
   if (r.statusLine !== undefined && r.statusLine !== null) {
     if (typeof r.statusLine !== 'boolean') throw new CommandArgsError(`statusLine must be true or false (got ${JSON.stringify(r.statusLine)})`);
     out.statusLine = r.statusLine;
@@ -217,18 +211,12 @@ export function parseAuditArgs(raw: unknown): AuditArgs {
   return record(raw).refresh === true ? { refresh: true } : {};
 }
 
-export const PANEL_TABS = ['overview', 'sessions', 'models', 'runs', 'audit'] as const;
-
 export interface OpenLedgerArgs {
   /** The tab to show. */
-  tab?: (typeof PANEL_TABS)[number];
+  tab?: PanelSection;
 }
 
 export function parseOpenLedgerArgs(raw: unknown): OpenLedgerArgs {
   const r = typeof raw === 'string' ? { tab: raw } : record(raw);
-  if (!present(r.tab)) return {};
-  const tab = String(r.tab).toLowerCase();
-  const known = PANEL_TABS.find((t) => t === tab);
-  if (!known) throw new CommandArgsError(`tab must be one of ${PANEL_TABS.join(', ')} (got ${JSON.stringify(r.tab)})`);
-  return { tab: known };
+  return present(r.tab) ? { tab: choice(r.tab, 'tab', PANEL_SECTIONS) } : {};
 }

@@ -4,9 +4,11 @@ import type * as vscode from 'vscode';
 import type { PanelModel } from '../core/reports/panelModel';
 import { LedgerPanel } from './panel/ledgerPanel';
 import type { PanelSource } from './panelSource';
+import type { PanelSection } from '../webview/protocol';
 import type { PanelModelInput } from '../core/reports/panelModel';
 
-export type PanelTab = 'overview' | 'sessions' | 'models' | 'runs' | 'audit';
+/** A tab of the panel: the webview protocol's sections, one list for the command args and the page. */
+export type PanelTab = PanelSection;
 
 export function openLedgerPanel(extensionUri: vscode.Uri, source: PanelSource, tab?: PanelTab): void {
   LedgerPanel.createOrShow(extensionUri, source, tab);

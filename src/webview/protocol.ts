@@ -27,7 +27,7 @@ export const DEFAULT_FILTER: SessionFilter = { project: 'all', coverage: 'all', 
 export const OVERRIDE_MODES = ['count', 'never', 'auto'] as const;
 export type OverrideModeArg = (typeof OVERRIDE_MODES)[number];
 
-/** Commands the panel runs through the host (only `creditLedger.*` ids are ever run). */
+/** Commands the panel runs through the host: the only ids the host runs for it. */
 export const PanelCommands = {
   setPlan: 'creditLedger.setPlan',
   overrideSession: 'creditLedger.overrideSession',
@@ -36,7 +36,6 @@ export const PanelCommands = {
 
 /** A loop id as core/audit makes them (`<kind>-<10 hex>`; core/audit/facts LOOP_ID_PATTERN, repeated: no imports here). */
 export const LOOP_ID = /^(reread|reflexive|scheduled|recurring)-[0-9a-f]{10}$/;
-export const PANEL_COMMAND_PREFIX = 'creditLedger.';
 
 // ---- webview -> host
 
@@ -146,9 +145,14 @@ export function isHostMessage(m: unknown): m is HostMessage {
   return isModelMessage(m) || isShow(m) || isError(m);
 }
 
-/** A command the host may run for the webview: our own commands only. */
+const PANEL_COMMAND_IDS: readonly string[] = Object.values(PanelCommands);
+
+/**
+ * A command the host may run for the webview: only those the panel has buttons for. Not every `creditLedger.*`:
+ * export (a path), install-hook and rebuild (`confirm: true`) take arguments that skip the user's say.
+ */
 export function isAllowedCommand(id: string): boolean {
-  return id.startsWith(PANEL_COMMAND_PREFIX) && /^[A-Za-z0-9_.-]+$/.test(id);
+  return PANEL_COMMAND_IDS.includes(id);
 }
 
 /** The override toggle's argument: `{ sessionId, mode }`. */

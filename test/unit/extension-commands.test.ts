@@ -97,4 +97,13 @@ describe('command arguments', () => {
     assert.deepEqual(parseOpenLedgerArgs('audit'), { tab: 'audit' });
     assert.throws(() => parseOpenLedgerArgs({ tab: 'billing' }), /tab must be one of overview, sessions, models, runs, audit/);
   });
+
+  it('names the allowed values of every choice in the refusal', () => {
+    assert.throws(() => parseSetPlanArgs({ scope: 'some' }), { message: 'scope must be "headless" or "all" (got "some")' });
+    assert.throws(() => parseSetPlanArgs({ overage: 'x' }), { message: 'overage must be "bill" or "stop" (got "x")' });
+    assert.throws(() => parseOverrideArgs({ sessionId: 's', mode: 'maybe' }), { message: 'mode must be "count", "never" or "auto" (got "maybe")' });
+    assert.throws(() => parseExportArgs({ format: 'xml' }), { message: 'format must be "csv" or "json" (got "xml")' });
+    assert.throws(() => parseHookArgs({ target: 'global' }), { message: 'target must be "user", "workspace" or "local" (got "global")' });
+    assert.deepEqual(parseOverrideArgs({ sessionId: 's', mode: 'NEVER' }), { sessionId: 's', mode: 'never' });
+  });
 });

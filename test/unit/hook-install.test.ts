@@ -302,6 +302,21 @@ describe('install-hook edge cases', () => {
     assert.equal(refreshInstalledHook(paths, e.script, { execPath: process.execPath, electron: false }, 'linux'), true);
     assert.equal(fs.readFileSync(path.join(e.home, 'bin', 'hook.js'), 'utf8'), '// a newer bundle\n');
   });
+
+  test('refreshInstalledHook keeps a Windows launcher whose recorded runtime (a path with %) still exists', () => {
+    const e = setup('{}\n');
+    const paths = userPaths({ CREDIT_LEDGER_HOME: e.home });
+    const runtimeDir = path.join(tempDir(), '50%off');
+    fs.mkdirSync(runtimeDir);
+    const runtime = path.join(runtimeDir, 'node.exe');
+    fs.writeFileSync(runtime, '');
+    applyInstall(planInstall(e.req({ platform: 'win32', runtime: { execPath: runtime, electron: false } })));
+    const cmdFile = path.join(e.home, 'bin', 'credit-ledger-hook.cmd');
+    const before = fs.readFileSync(cmdFile, 'utf8');
+    assert.match(before, /set "CL_RUNTIME=.*50%%off.node\.exe"\r\n/);
+    assert.equal(refreshInstalledHook(paths, e.script, { execPath: process.execPath, electron: false }, 'win32'), true);
+    assert.equal(fs.readFileSync(cmdFile, 'utf8'), before);
+  });
 });
 
 describe('launcher and command text', () => {
@@ -322,6 +337,10 @@ describe('launcher and command text', () => {
     assert.match(cmd, /set "CL_RUNTIME=C:\\Program Files\\Microsoft VS Code\\Code\.exe"\r\n/);
     assert.match(cmd, /if "%CL_ELECTRON%"=="1" set "ELECTRON_RUN_AS_NODE=1"/);
     assert.match(cmd, /for %%I in \(node\.exe\) do set "CL_RUNTIME=%%~\$PATH:I"/);
+    // a % in a folder name would expand a variable inside set "…": doubled
+    const odd = cmdLauncher('C:\\Users\\100%me\\bin\\hook.js', { execPath: 'C:\\Tools\\%PATH%\\node.exe', electron: false });
+    assert.match(odd, /set "CL_SCRIPT=C:\\Users\\100%%me\\bin\\hook\.js"\r\n/);
+    assert.match(odd, /set "CL_RUNTIME=C:\\Tools\\%%PATH%%\\node\.exe"\r\n/);
     assert.equal(hookCommand('C:\\Users\\me\\bin\\credit-ledger-hook.cmd', 'win32'), '"C:/Users/me/bin/credit-ledger-hook.cmd" hook');
     const wrapped = statusLineCommand('C:\\x\\credit-ledger-hook.cmd', 'powershell -c "Get-Date"', 'win32');
     assert.equal(wrapped, '"C:/x/credit-ledger-hook.cmd" statusline --wrap "powershell -c \\"Get-Date\\""');

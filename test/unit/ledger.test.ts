@@ -336,6 +336,18 @@ describe('persistence', () => {
     l3.close();
   });
 
+  test('a ledger written by a newer Credit Ledger is refused with a clear message, never set aside', async () => {
+    const file = path.join(tempDir(), 'ledger.sqlite');
+    const l = await Ledger.open({ file, pricer });
+    l.setMeta('schema_version', '999');
+    l.save();
+    l.close();
+    const before = fs.readFileSync(file);
+    await assert.rejects(Ledger.open({ file, pricer }), /newer Credit Ledger \(schema 999/);
+    assert.deepEqual(fs.readFileSync(file), before);
+    assert.ok(!fs.readdirSync(path.dirname(file)).some((f) => f.includes('.corrupt-')));
+  });
+
   test('one writer per file: a second opener reads without writing', async () => {
     const file = path.join(tempDir(), 'ledger.sqlite');
     const a = await Ledger.open({ file, pricer });

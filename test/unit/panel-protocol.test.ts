@@ -76,6 +76,11 @@ describe('panel protocol guards', () => {
     assert.equal(isAllowedCommand('workbench.action.terminal.sendSequence'), false);
     assert.equal(isAllowedCommand('creditLedger.x;rm'), false);
     assert.equal(isAllowedCommand('creditLedgerX.setPlan'), false);
+    for (const id of Object.values(PanelCommands)) assert.ok(isAllowedCommand(id), id);
+    // commands whose arguments skip a prompt or name a path are never run for the webview
+    for (const id of [COMMANDS.exportLedger, COMMANDS.installHook, COMMANDS.uninstallHook, COMMANDS.rebuildLedger, COMMANDS.chooseFolders, COMMANDS.reconcile]) {
+      assert.equal(isAllowedCommand(id), false, id);
+    }
   });
 
   it('names the extension\'s command ids', () => {

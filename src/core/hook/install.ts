@@ -96,14 +96,17 @@ export function shLauncher(script: string, runtime: Runtime): string {
   ].join('\n');
 }
 
+/** A value inside `set "NAME=…"` in a batch file: `%` would expand a variable there (`%USERNAME%` in a folder name). */
+const cmdValue = (s: string): string => s.replace(/%/g, '%%');
+
 export function cmdLauncher(script: string, runtime: Runtime): string {
   return [
     '@echo off',
     'rem Credit Ledger: runs its Claude Code hook and status line (written by `credit-ledger install-hook`).',
     'rem Never breaks Claude Code: with the hook script or a Node runtime gone it prints nothing and exits 0.',
     'setlocal',
-    `set "CL_SCRIPT=${script}"`,
-    `set "CL_RUNTIME=${runtime.execPath}"`,
+    `set "CL_SCRIPT=${cmdValue(script)}"`,
+    `set "CL_RUNTIME=${cmdValue(runtime.execPath)}"`,
     `set "CL_ELECTRON=${runtime.electron ? 1 : 0}"`,
     'if not exist "%CL_SCRIPT%" exit /b 0',
     'if exist "%CL_RUNTIME%" goto run',
@@ -231,6 +234,15 @@ function realTarget(file: string): string {
   }
 }
 
+/** The permission bits of an existing file (kept when it is rewritten), or undefined. */
+function fileMode(file: string): number | undefined {
+  try {
+    return fs.statSync(file).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}
+
 function readBytes(file: string): Buffer | null {
   try {
     return fs.readFileSync(file);
@@ -303,13 +315,18 @@ export interface InstallPlan {
   paths: UserPaths;
 }
 
-export function planInstall(req: InstallRequest): InstallPlan {
+/** Runs a planner, turning a settings file that does not parse into the InstallError the commands show. */
+function planning<R, P>(plan: (req: R) => P, req: R): P {
   try {
-    return planInstallText(req);
+    return plan(req);
   } catch (err) {
     if (err instanceof SettingsParseError) throw new InstallError(err.message);
     throw err;
   }
+}
+
+export function planInstall(req: InstallRequest): InstallPlan {
+  return planning(planInstallText, req);
 }
 
 function planInstallText(req: InstallRequest): InstallPlan {
@@ -428,8 +445,9 @@ export function refreshInstalledHook(paths: UserPaths, hookScript: string, runti
   // Keep a working runtime: a launcher whose recorded runtime still exists is left as it is.
   for (const f of launcher.files) {
     const current = fs.existsSync(f.path) ? fs.readFileSync(f.path, 'utf8') : '';
-    const recorded = /^runtime=(.*)$/m.exec(current)?.[1] ?? /^set "CL_RUNTIME=(.*)"$/m.exec(current)?.[1];
-    const unquoted = recorded?.replace(/^'(.*)'$/, '$1').replace(/'\\''/g, "'");
+    const sh = /^runtime=(.*)$/m.exec(current)?.[1];
+    const cmd = /^set "CL_RUNTIME=(.*)"\r?$/m.exec(current)?.[1];
+    const unquoted = sh !== undefined ? sh.replace(/^'(.*)'$/, '$1').replace(/'\\''/g, "'") : cmd?.replace(/%%/g, '%');
     if (unquoted && unquoted !== runtime.execPath && fs.existsSync(unquoted)) continue;
     if (current !== f.content) writeAtomic(f.path, f.content, f.mode);
   }
@@ -449,11 +467,17 @@ function backupPath(paths: UserPaths, settingsFile: string, now: Date): string {
   return path.join(paths.dataDir, 'backups', `claude-settings-${sha256(settingsFile).slice(0, 8)}-${stamp}.json`);
 }
 
-/** Applies a plan; refuses when the settings file changed after it was planned. */
-export function applyInstall(plan: InstallPlan, now: Date = new Date()): InstallResult {
+/** The settings file's bytes now; throws when they are not what the plan was made from. */
+function unchangedSincePlan(plan: { settingsFile: string; before: string | null }, what: 'install' | 'uninstall'): Buffer | null {
   const bytes = readBytes(plan.settingsFile);
   const current = bytes === null ? null : bytes.toString('utf8');
-  if (current !== plan.before) throw new InstallError(`${plan.settingsFile} changed after the plan was made; run the install again`);
+  if (current !== plan.before) throw new InstallError(`${plan.settingsFile} changed after the plan was made; run the ${what} again`);
+  return bytes;
+}
+
+/** Applies a plan; refuses when the settings file changed after it was planned. */
+export function applyInstall(plan: InstallPlan, now: Date = new Date()): InstallResult {
+  const bytes = unchangedSincePlan(plan, 'install');
   writeLauncher(plan.launcher, plan.hookScript);
   const records = readRecords(plan.paths);
   const key = plan.settingsFile;
@@ -468,12 +492,7 @@ export function applyInstall(plan: InstallPlan, now: Date = new Date()): Install
     writeAtomic(backup, bytes, 0o600);
   }
   const target = realTarget(plan.settingsFile);
-  let mode: number | undefined;
-  try {
-    mode = fs.statSync(target).mode & 0o777;
-  } catch {
-    mode = undefined;
-  }
+  const mode = fileMode(target);
   writeAtomic(target, plan.after, mode);
   const record: InstallRecord = {
     settingsFile: plan.settingsFile,
@@ -520,12 +539,7 @@ export interface UninstallPlan {
 }
 
 export function planUninstall(req: UninstallRequest): UninstallPlan {
-  try {
-    return planUninstallText(req);
-  } catch (err) {
-    if (err instanceof SettingsParseError) throw new InstallError(err.message);
-    throw err;
-  }
+  return planning(planUninstallText, req);
 }
 
 function planUninstallText(req: UninstallRequest): UninstallPlan {
@@ -599,16 +613,9 @@ export interface UninstallResult {
 }
 
 export function applyUninstall(plan: UninstallPlan): UninstallResult {
-  const bytes = readBytes(plan.settingsFile);
-  const current = bytes === null ? null : bytes.toString('utf8');
-  if (current !== plan.before) throw new InstallError(`${plan.settingsFile} changed after the plan was made; run the uninstall again`);
+  unchangedSincePlan(plan, 'uninstall');
   const target = realTarget(plan.settingsFile);
-  let mode: number | undefined;
-  try {
-    mode = fs.statSync(target).mode & 0o777;
-  } catch {
-    mode = undefined;
-  }
+  const mode = fileMode(target);
   if (plan.mode === 'delete') fs.rmSync(target, { force: true });
   else if (plan.mode === 'restore' && plan.restoreBytes) writeAtomic(target, plan.restoreBytes, mode);
   else if (plan.mode === 'edit' && plan.after !== null) writeAtomic(target, plan.after, mode);

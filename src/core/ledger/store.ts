@@ -126,6 +126,13 @@ const MIGRATIONS: Record<number, string> = {
   `,
 };
 
+/** A ledger written by a newer Credit Ledger: not corrupt, so it is refused, never set aside or rebuilt. */
+export class SchemaTooNewError extends Error {
+  constructor(readonly version: number) {
+    super(`this ledger was written by a newer Credit Ledger (schema ${version}; this one reads up to ${SCHEMA_VERSION}): update Credit Ledger, or point --db at another file`);
+  }
+}
+
 let sqlPromise: Promise<SqlJsStatic> | undefined;
 
 /** Loads sql.js once per process; the wasm sits beside the bundle (dist/) or in node_modules. */
@@ -161,7 +168,7 @@ function migrate(db: Database): void {
   db.run(MIGRATIONS[1]);
   const row = db.exec(`SELECT value FROM meta WHERE key = 'schema_version'`);
   let version = row.length ? Number(row[0].values[0][0]) : 0;
-  if (version > SCHEMA_VERSION) throw new Error(`ledger schema ${version} is newer than this Credit Ledger (${SCHEMA_VERSION}); update the extension`);
+  if (version > SCHEMA_VERSION) throw new SchemaTooNewError(version);
   while (version < SCHEMA_VERSION) {
     version++;
     if (version > 1) db.run(MIGRATIONS[version]);
@@ -194,7 +201,7 @@ export async function openStore(opts: OpenOptions): Promise<StoreOpenResult> {
   try {
     return { db: openBytes(SQL, bytes), readOnly: !!opts.readOnly, created };
   } catch (err) {
-    if (!bytes) throw err;
+    if (!bytes || err instanceof SchemaTooNewError) throw err;
     const reason = (err as Error).message;
     // Corrupt: set it aside, fall back to the last good copy, else start empty (transcripts are re-read).
     const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;

@@ -53,6 +53,8 @@ function runWorker(script: string, jobs: ParseJob[], allowLabels: boolean, onByt
       else reject(new Error(msg.error ?? 'ingest worker failed'));
     });
     worker.once('error', reject);
+    // A worker that dies without an answer (out of memory, killed) must not leave the ingest waiting forever.
+    worker.once('exit', (code) => reject(new Error(`ingest worker exited (code ${code}) before answering`)));
     worker.postMessage({ jobs, allowLabels });
   });
 }
