@@ -21,7 +21,7 @@ export class SettingsSync extends Disposable {
   readonly onDidChange: vscode.Event<SettingsChange> = this._onDidChange.event;
   private effectiveValue: UserSettings;
   /** What this window last wrote or read, to tell our own writes from the CLI's in the file watcher. */
-  private lastFileJson: string;
+  private lastFileJson: string | undefined;
   private readonly pendingKeys = new Set<SettingKey>();
   private readonly configDebounce = this._register(new Debouncer(100, () => this.applyPending()));
   private readonly fileDebounce = this._register(new Debouncer(200, () => this.onFileChanged()));
@@ -127,7 +127,13 @@ export class SettingsSync extends Disposable {
       writeUserSettings(this.paths.settings, settings);
       this.log.info(`${why}: wrote ${this.paths.settings}`);
     } catch (err) {
-      this.log.error(`could not write ${this.paths.settings}: ${(err as Error).message}`);
+      this.lastFileJson = undefined; // try again on the next change
+      const message = `could not write ${this.paths.settings}: ${(err as Error).message}`;
+      this.log.error(message);
+      // The CLI and the Claude Code hook read that file: say so, or they would quietly disagree with VS Code.
+      void vscode.window.showWarningMessage(`Credit Ledger ${message}. The credit-ledger CLI and the Claude Code hook keep the previous settings until it can be written.`, 'Show Log').then((pick) => {
+        if (pick === 'Show Log') this.log.show();
+      });
     }
   }
 
