@@ -5,18 +5,31 @@ import { userPaths } from '../core/state/paths';
 import { readUserSettings, writeUserSettings, type UserSettings } from '../core/state/settings';
 import { UsageError } from './errors';
 
+function bool(v: string): boolean {
+  const t = v.trim().toLowerCase();
+  if (['true', 'yes', 'on', '1'].includes(t)) return true;
+  if (['false', 'no', 'off', '0'].includes(t)) return false;
+  throw new UsageError(`"${v}" is not true or false`);
+}
+
+function num(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`"${v}" is not a number`);
+  return n;
+}
+
 /** Keys the CLI may set, and how to read their value from the command line. */
 const KEYS: Record<string, (v: string) => unknown> = {
   plan: (v) => v,
-  amount: (v) => Number(v),
+  amount: num,
   scope: (v) => v,
   overage: (v) => v,
-  cycleDay: (v) => Number(v),
+  cycleDay: num,
   timezone: (v) => v,
-  countUnclassified: (v) => v === 'true',
+  countUnclassified: bool,
   basis: (v) => v,
-  warnShare: (v) => Number(v),
-  allowLabels: (v) => v === 'true',
+  warnShare: num,
+  allowLabels: bool,
   configDirs: (v) => v.split(',').map((s) => s.trim()).filter(Boolean),
 };
 

@@ -39,7 +39,8 @@ async function exitWith(code: number): Promise<never> {
         resolve();
       }
     });
-  await Promise.race([Promise.all([drained(process.stdout), drained(process.stderr)]), new Promise((r) => setTimeout(r, 2000))]);
+  // As long as the reader needs: a pipe stage must not drop the tail for a slow consumer (a gone reader errors at once).
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
   process.exit(code);
 }
 

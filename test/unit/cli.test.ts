@@ -123,8 +123,14 @@ describe('credit-ledger CLI', () => {
     assert.equal(run(['config', 'set', 'plan', 'max20x'], { CREDIT_LEDGER_HOME: home }).code, 0);
     const bad = run(['config', 'set', 'cycleDay', '42'], { CREDIT_LEDGER_HOME: home });
     assert.equal(bad.code, 2);
+    const notBool = run(['config', 'set', 'countUnclassified', 'perhaps'], { CREDIT_LEDGER_HOME: home });
+    assert.equal(notBool.code, 2);
+    assert.match(notBool.stderr, /"perhaps" is not true or false/);
+    assert.equal(run(['config', 'set', 'amount', 'ten'], { CREDIT_LEDGER_HOME: home }).code, 2);
     const shown = JSON.parse(run(['config', 'show'], { CREDIT_LEDGER_HOME: home }).stdout);
     assert.deepEqual(shown.settings, { plan: 'max20x' });
+    assert.equal(run(['config', 'set', 'countUnclassified', 'yes'], { CREDIT_LEDGER_HOME: home }).code, 0);
+    assert.equal(JSON.parse(run(['config', 'show'], { CREDIT_LEDGER_HOME: home }).stdout).settings.countUnclassified, true);
   });
 
   describe('on the shared corpus', { skip: hasCorpus ? false : `corpus not found at ${corpus}` }, () => {

@@ -208,3 +208,10 @@ describe('credit-ledger exec', () => {
     assert.match(r.stdout.toString(), /No claude -p runs recorded yet/);
   });
 });
+
+test('record passes every byte to a slow reader (it waits for the pipe, however long)', () => {
+  const input = Buffer.alloc(3_000_000, 'x').toString() + '\n';
+  const r = spawnSync('sh', ['-c', `node "${path.resolve(__dirname, '../../dist/cli.js')}" record | (sleep 2.5; wc -c)`], { input, encoding: 'utf8', env: { ...process.env, CREDIT_LEDGER_HOME: tempDir('cl-slow-') } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(Number(r.stdout.trim()), Buffer.byteLength(input));
+});
