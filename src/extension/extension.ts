@@ -22,7 +22,7 @@ import { Disposable, toDisposable } from './lifecycle';
 import { LiveMeter } from './liveMeter';
 import { LiveLoopLine, LoopAudit } from './loopAudit';
 import { ThresholdNotifier } from './notifier';
-import { buildLedgerPanelModel, currentLedgerPanel, openLedgerPanel, registerLedgerPanelSerializer, type PanelTab } from './panelBridge';
+import { buildLedgerPanelModel, createLedgerPanelHost, type LedgerPanelHost, type PanelTab } from './panelBridge';
 import type { PanelModelRequest, PanelSource } from './panelSource';
 import { SettingsSync } from './settingsSync';
 import { BalanceStatusBar } from './statusBar';
@@ -56,6 +56,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
   private readonly snapshot: BalanceSnapshot | undefined;
   private started: Promise<void> | undefined;
   private hasTranscripts: boolean | undefined;
+  private panels: LedgerPanelHost | undefined;
   private auditSettingProblems = '';
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   /** The panel's change signal: the meter's changes and a new audit report. */
@@ -93,7 +94,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
     const preview = this._register(new DiffPreview());
     const hooks = { paths: this.paths, extensionPath: context.extensionUri.fsPath, log, preview };
     for (const d of registerCommands({ live: this.live, settings: this.settings, log, openPanel: (tab) => this.openPanel(tab), clock: Date.now, audit: this.audit, hooks })) this._register(d);
-    this._register(registerLedgerPanelSerializer(context, this));
+    this.panels = this._register(createLedgerPanelHost(context.extensionUri, this));
     this.registerOtherFeatures();
 
     // Off the activation path: the first macrotask after activate returns.
@@ -119,7 +120,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
       ledgerFile: this.live.ledgerFile,
       checkLiveLoop: () => this.liveLoop.check(),
       panelMessage: async (message) => {
-        const panel = currentLedgerPanel();
+        const panel = this.panels?.current();
         if (!panel) return false;
         await panel.receive(message);
         return true;
@@ -226,7 +227,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
   }
 
   private openPanel(tab?: PanelTab): void {
-    openLedgerPanel(this.context.extensionUri, this, tab);
+    this.panels?.open(tab);
   }
 
   // --- PanelSource ---

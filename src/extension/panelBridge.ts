@@ -2,7 +2,7 @@
 // after a reload, and building its model. If the panel's API changes, only this file changes.
 import type * as vscode from 'vscode';
 import type { PanelModel } from '../core/reports/panelModel';
-import { LedgerPanel } from './panel/ledgerPanel';
+import { LedgerPanels } from './panel/ledgerPanel';
 import type { PanelSource } from './panelSource';
 import type { PanelSection } from '../webview/protocol';
 import type { PanelModelInput } from '../core/reports/panelModel';
@@ -10,17 +10,21 @@ import type { PanelModelInput } from '../core/reports/panelModel';
 /** A tab of the panel: the webview protocol's sections, one list for the command args and the page. */
 export type PanelTab = PanelSection;
 
-export function openLedgerPanel(extensionUri: vscode.Uri, source: PanelSource, tab?: PanelTab): void {
-  LedgerPanel.createOrShow(extensionUri, source, tab);
+/** The window's panel owner (one panel per window), held by the composition root. */
+export interface LedgerPanelHost extends vscode.Disposable {
+  open(tab?: PanelTab): void;
+  /** The open panel, if any (tests reach it through the extension's API). */
+  current(): { receive(message: unknown): Promise<void> } | undefined;
 }
 
-/** The open panel, if any (tests reach it through the extension's API). */
-export function currentLedgerPanel(): { receive(message: unknown): Promise<void> } | undefined {
-  return LedgerPanel.currentPanel;
-}
-
-export function registerLedgerPanelSerializer(context: vscode.ExtensionContext, source: PanelSource): vscode.Disposable {
-  return LedgerPanel.registerSerializer(context, source);
+/** Registers the serializer that restores the panel after a reload, and opens it on demand. */
+export function createLedgerPanelHost(extensionUri: vscode.Uri, source: PanelSource): LedgerPanelHost {
+  const panels = new LedgerPanels(extensionUri, source);
+  return {
+    open: (tab) => void panels.createOrShow(tab),
+    current: () => panels.currentPanel,
+    dispose: () => panels.dispose(),
+  };
 }
 
 /** Builds the panel's model; the model module (and luxon with it) loads on first use, not at activation. */

@@ -34,10 +34,64 @@ const TITLE = 'Credit Ledger';
 /** Changes stream in while a session runs: at most one model per interval, and never two built at once. */
 const CHANGE_THROTTLE_MS = 400;
 
+/**
+ * The window's ledger panel: one per window, as the sample panels do (the command reveals it instead of
+ * opening another). Owned by the composition root, so its state lives and dies with the extension.
+ */
+export class LedgerPanels extends Disposable {
+  private current: LedgerPanel | undefined;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly source: PanelSource,
+  ) {
+    super();
+    // Restores the panel after a window reload.
+    this._register(
+      vscode.window.registerWebviewPanelSerializer(LedgerPanel.viewType, {
+        deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown): Promise<void> => {
+          this.current?.dispose();
+          panel.webview.options = webviewOptions(this.extensionUri);
+          this.adopt(new LedgerPanel(panel, this.extensionUri, this.source, state as PersistedState | undefined));
+        },
+      }),
+    );
+    this._register(toDisposable(() => this.current?.dispose()));
+  }
+
+  /** Opens the panel, or reveals the open one; `section` switches its tab (e.g. 'audit'). */
+  createOrShow(section?: PanelSection): LedgerPanel {
+    const existing = this.current;
+    if (existing) {
+      existing.panel.reveal(existing.panel.viewColumn);
+      if (section) existing.show(section);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(LedgerPanel.viewType, TITLE, vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One, {
+      ...webviewOptions(this.extensionUri),
+      enableFindWidget: true,
+    });
+    const created = this.adopt(new LedgerPanel(panel, this.extensionUri, this.source, undefined));
+    if (section) created.show(section);
+    return created;
+  }
+
+  /** The open panel, for tests and for commands that switch its tab. */
+  get currentPanel(): LedgerPanel | undefined {
+    return this.current;
+  }
+
+  private adopt(panel: LedgerPanel): LedgerPanel {
+    this.current = panel;
+    panel.onDidDisposeOnce(() => {
+      if (this.current === panel) this.current = undefined;
+    });
+    return panel;
+  }
+}
+
 export class LedgerPanel extends Disposable {
   static readonly viewType = 'creditLedger.panel';
-  // One panel per window, as the sample panels do: the command reveals it instead of opening another.
-  private static current: LedgerPanel | undefined;
 
   private ready = false;
   private pendingSection: PanelSection | undefined;
@@ -49,59 +103,24 @@ export class LedgerPanel extends Disposable {
   /** A change (or a `ready`) arrived while a model was being built: build once more after it. */
   private again: { filter: boolean } | undefined;
   private changeTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly disposeListeners: (() => void)[] = [];
 
-  /** Opens the panel, or reveals the open one; `section` switches its tab (e.g. 'audit'). */
-  static createOrShow(extensionUri: vscode.Uri, source: PanelSource, section?: PanelSection): LedgerPanel {
-    const existing = LedgerPanel.current;
-    if (existing) {
-      existing.panel.reveal(existing.panel.viewColumn);
-      if (section) existing.show(section);
-      return existing;
-    }
-    const panel = vscode.window.createWebviewPanel(LedgerPanel.viewType, TITLE, vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One, {
-      ...webviewOptions(extensionUri),
-      enableFindWidget: true,
-    });
-    const created = new LedgerPanel(panel, extensionUri, source, undefined);
-    if (section) created.show(section);
-    return created;
+  /** Called once when the panel closes or is disposed. */
+  onDidDisposeOnce(listener: () => void): void {
+    this.disposeListeners.push(listener);
   }
 
-  /** Restores the panel after a window reload; registered once at activation. */
-  static registerSerializer(context: vscode.ExtensionContext, source: PanelSource): vscode.Disposable {
-    const registration = vscode.window.registerWebviewPanelSerializer(LedgerPanel.viewType, {
-      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown): Promise<void> => {
-        LedgerPanel.current?.dispose();
-        panel.webview.options = webviewOptions(context.extensionUri);
-        new LedgerPanel(panel, context.extensionUri, source, state as PersistedState | undefined);
-      },
-    });
-    context.subscriptions.push(registration);
-    return registration;
-  }
-
-  /** Re-posts the model to the open panel (no-op when none is open). */
-  static refresh(): void {
-    LedgerPanel.current?.postModel();
-  }
-
-  /** The open panel, for tests and for commands that switch its tab. */
-  static get currentPanel(): LedgerPanel | undefined {
-    return LedgerPanel.current;
-  }
-
-  private constructor(
+  constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
     private readonly source: PanelSource,
     state: PersistedState | undefined,
   ) {
     super();
-    LedgerPanel.current = this;
     if (state && isSessionFilter(state.filter)) this.filter = state.filter;
     if (state && isPanelSection(state.section)) this.section = state.section;
     this._register(toDisposable(() => {
-      if (LedgerPanel.current === this) LedgerPanel.current = undefined;
+      for (const l of this.disposeListeners.splice(0)) l();
       if (this.changeTimer) clearTimeout(this.changeTimer);
     }));
     this._register(panel.onDidDispose(() => this.dispose()));
