@@ -121,7 +121,9 @@ async function withLock(root, log, fn) {
  */
 export async function ensureToolchain(options = {}) {
   const log = options.log ?? ((s) => console.log(`[vscode-cache] ${s}`));
-  const env = options.env ?? process.env;
+  // Run from `npm run`, the environment carries the outer npm's settings (npm_config_user_agent names Node 20,
+  // and code-server's postinstall reads its Node version from it): the installs get a clean npm environment.
+  const env = Object.fromEntries(Object.entries(options.env ?? process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE'));
   const dir = installDir(env);
   if (isComplete(dir)) return { ...toolchain(dir), installed: false };
 
