@@ -164,7 +164,8 @@ async function main() {
     console.log(`page cache warmed (${(warmBytes / MiB).toFixed(0)} MiB read); each step runs ${N}× and keeps the fastest`);
     const cold = await bestOf('(a) ours, cold ingest + daily (fresh db each time)', N, async (i) => {
       const d = i === N - 1 ? db : path.join(tmp, `cold-${i}.sqlite`);
-      const r = await runOurs(data.dir, d, env);
+      // A per-user folder of its own: a new ledger would otherwise start as a copy of the last saved one.
+      const r = await runOurs(data.dir, d, { ...env, CREDIT_LEDGER_HOME: fs.mkdtempSync(path.join(tmp, `home-${i}-`)) });
       if (d !== db) fs.rmSync(d, { force: true });
       return r;
     });
