@@ -3,6 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { TranscriptEvent, Turn } from '../model';
+import type { SessionObservation } from './lineParser';
 import { mergeBatches, newBatch, type ParseBatch, type ParseJob } from './parseFiles';
 
 /** Below this many bytes to read, a worker's start-up costs more than it saves. */
@@ -38,7 +40,27 @@ export function splitJobs(jobs: (ParseJob & { bytes: number })[], n: number): Pa
   return bins.filter((b) => b.jobs.length).map((b) => b.jobs);
 }
 
-type WorkerMessage = { progress: number } | { ok: boolean; batch?: ParseBatch; error?: string };
+type WorkerMessage = { progress: number } | { ok: boolean; payload?: string; error?: string };
+
+interface WorkerBatch {
+  turns: Turn[];
+  events: TranscriptEvent[];
+  sessions: SessionObservation[];
+  files: ParseBatch['files'];
+  malformedSamples: ParseBatch['malformedSamples'];
+}
+
+function fromPayload(payload: string): ParseBatch {
+  const w = JSON.parse(payload) as WorkerBatch;
+  return {
+    turns: new Map(w.turns.map((t) => [t.key, t])),
+    byMessage: new Map(),
+    events: w.events,
+    sessions: new Map(w.sessions.map((s) => [s.sessionId, s])),
+    files: w.files,
+    malformedSamples: w.malformedSamples,
+  };
+}
 
 function runWorker(script: string, jobs: ParseJob[], allowLabels: boolean, onBytes?: (bytes: number) => void): Promise<ParseBatch> {
   return new Promise((resolve, reject) => {
@@ -49,7 +71,7 @@ function runWorker(script: string, jobs: ParseJob[], allowLabels: boolean, onByt
         return;
       }
       void worker.terminate();
-      if (msg.ok && msg.batch) resolve(msg.batch);
+      if (msg.ok && msg.payload !== undefined) resolve(fromPayload(msg.payload));
       else reject(new Error(msg.error ?? 'ingest worker failed'));
     });
     worker.once('error', reject);
