@@ -8,18 +8,11 @@ import type { PoolFlags } from '../core/pool';
 import { appendFact } from '../core/state/journal';
 import { userPaths } from '../core/state/paths';
 import { every, formatPercent, formatTokens, formatUsd, projectName } from '../core/audit/words';
-import type { CommonOptions, RunContext } from './context';
+import type { CommonOptions, PoolOptions, RunContext } from './context';
 import { UsageError } from './errors';
 import { colorEnabled, formatInt, makeStyle, renderTable, type Style } from './table';
 
-export interface AuditOptions extends CommonOptions {
-  plan?: string;
-  amount?: string;
-  scope?: string;
-  overage?: string;
-  cycleDay?: string;
-  basis?: string;
-  countUnclassified?: boolean;
+export interface AuditOptions extends PoolOptions {
   contextThreshold?: string;
   minIterations?: string;
   minRepeats?: string;

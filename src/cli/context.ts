@@ -24,6 +24,17 @@ export interface CommonOptions {
   now?: string;
 }
 
+/** The pool's flags as a command receives them (`balance`, `audit`). */
+export interface PoolOptions extends CommonOptions {
+  plan?: string;
+  amount?: string;
+  scope?: string;
+  overage?: string;
+  cycleDay?: string;
+  basis?: string;
+  countUnclassified?: boolean;
+}
+
 export interface RunContext {
   paths: UserPaths;
   settings: UserSettings;

@@ -1,7 +1,7 @@
 // The `credit-ledger` command.
 import { Command, CommanderError, Option } from 'commander';
 import type { PoolFlags } from '../core/pool';
-import { openRun, parseNowArg, type CommonOptions, type RunContext } from './context';
+import { openRun, parseNowArg, type CommonOptions, type PoolOptions, type RunContext } from './context';
 import { UsageError } from './errors';
 import { buildReport, renderReport, type ReportKind } from './reports';
 import { balanceJson, renderBalance } from './balance';
@@ -69,18 +69,11 @@ function reportCommand(program: Command, kind: ReportKind, description: string):
   });
 }
 
-interface BalanceOptions extends CommonOptions {
-  plan?: string;
-  amount?: string;
-  scope?: string;
-  overage?: string;
-  cycleDay?: string;
-  basis?: string;
-  countUnclassified?: boolean;
+interface BalanceOptions extends PoolOptions {
   verbose?: boolean;
 }
 
-function poolFlags(o: BalanceOptions): PoolFlags {
+function poolFlags(o: PoolOptions): PoolFlags {
   return { plan: o.plan, amount: o.amount, scope: o.scope, overage: o.overage, cycleDay: o.cycleDay, basis: o.basis, countUnclassified: o.countUnclassified, timezone: o.timezone };
 }
 
