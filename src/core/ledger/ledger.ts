@@ -460,13 +460,6 @@ export class Ledger {
     this.releaseLock?.();
     this.releaseLock = undefined;
   }
-
-  /** All stored requests as Turns (for reports over modest ledgers and for tests). */
-  allTurns(): Turn[] {
-    const r = this.db.exec(`SELECT ${REQUEST_COLUMNS.map((c) => `r.${c}`).join(',')}, f.path FROM requests r LEFT JOIN files f ON f.id = r.file_id ORDER BY r.ts, r.file_id, r.offset`);
-    if (!r.length) return [];
-    return r[0].values.map((v) => rowToTurn(v, String(v[REQUEST_COLUMNS.length] ?? '')));
-  }
 }
 
 function selectTurn(stmt: Statement, key: string): Turn | undefined {

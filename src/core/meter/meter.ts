@@ -1,7 +1,6 @@
 // The meter: one ledger over a set of config dirs, the journal replayed into it, and the balance
 // computed from both. The CLI and the extension each build one; only a meter over the user's own
 // transcripts with the user's own settings writes the per-user balance snapshot.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Corrector, type CorrectionUpdate } from '../corrections/corrector';
 import { Ledger, type IngestReport } from '../ledger/ledger';
@@ -308,8 +307,4 @@ export class Meter {
   close(): void {
     this.ledger.close();
   }
-}
-
-export function configDirsExist(dirs: ConfigDir[]): boolean {
-  return dirs.some((d) => d.exists && fs.existsSync(d.projects));
 }
