@@ -128,6 +128,7 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
     throw err;
   }
   if (meter.ledger.recovered) notes.push(meter.ledger.recovered);
+  if (meter.droppedRequests) notes.push(`${meter.droppedRequests} request(s) read earlier from folders this run does not read were dropped from ${ledgerFile}.`);
   if (meter.ledger.readOnly && ledgerFile) notes.push(`Another Credit Ledger process is writing ${ledgerFile}; this run reads it without writing and may miss the newest turns.`);
   for (const p of meter.pricer.problems) notes.push(`rate override ignored: ${p}`);
   let update: MeterUpdate;

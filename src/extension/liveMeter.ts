@@ -286,6 +286,7 @@ export class LiveMeter extends Disposable {
       this.openProblems.push(`rate override ignored: ${p}`);
       this.opts.log.warn(`rate override ignored: ${p}`);
     }
+    if (meter.droppedRequests) this.opts.log.info(`${meter.droppedRequests} request(s) from transcript folders no longer read were dropped from the workspace ledger`);
     if (meter.ledger.readOnly) this.opts.log.info(`${this.opts.ledgerFile} is locked by another process: reading it, following its saves`);
     this.opts.log.info(
       `meter open in ${this.clock() - started} ms: ledger ${this.opts.ledgerFile}${meter.ledger.readOnly ? ' (read-only)' : ''}; config dirs ${meter.configDirs.map((d) => `${d.projects}${d.exists ? '' : ' (missing)'}`).join(', ')}`,

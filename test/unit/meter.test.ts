@@ -85,3 +85,36 @@ describe('meter', () => {
     fresh.close();
   });
 });
+
+describe('folders the user stops reading', () => {
+  test('requests read from a config folder no longer configured stop counting; the other folder\'s stay', async () => {
+    const a = configDir({ 'p/a.jsonl': headlessSession('a', 2) });
+    const b = configDir({ 'q/b.jsonl': headlessSession('b', 3) });
+    const home = tempDir();
+    const both = await open(a, home, { configDirs: [a, b] });
+    assert.equal(both.refresh().balance.covered.length, 2);
+    both.save();
+    both.close();
+    const onlyB = await open(b, home);
+    assert.equal(onlyB.droppedRequests, 2);
+    const bal = onlyB.refresh().balance;
+    assert.deepEqual(bal.covered.map((c) => c.sessionId), ['b']);
+    assert.equal(Number(onlyB.ledger.db.exec('SELECT count(*) FROM requests')[0].values[0][0]), 3);
+    assert.equal(Number(onlyB.ledger.db.exec("SELECT count(*) FROM sessions WHERE session_id = 'a'")[0].values[0][0]), 0);
+    onlyB.close();
+  });
+
+  test('a transcript deleted from a folder still read keeps its requests (the money was spent)', async () => {
+    const a = configDir({ 'p/a.jsonl': headlessSession('a', 2) });
+    const home = tempDir();
+    const m = await open(a, home);
+    m.refresh();
+    m.save();
+    m.close();
+    fs.rmSync(path.join(a, 'projects/p/a.jsonl'));
+    const again = await open(a, home);
+    assert.equal(again.droppedRequests, 0);
+    assert.equal(again.refresh().balance.covered.length, 1);
+    again.close();
+  });
+});

@@ -433,6 +433,39 @@ export class Ledger {
     }
   }
 
+  /**
+   * Keeps only what was read from the given projects folders: a folder the user stopped reading
+   * (settings changed) no longer counts. Returns how many requests were dropped. Transcripts that
+   * are merely deleted are untouched: their files stay listed under a folder still read.
+   */
+  retainConfigDirs(projectsDirs: string[]): number {
+    if (this.readOnly) return 0;
+    const keep = projectsDirs.map(() => '?').join(',');
+    const gone = `SELECT id FROM files WHERE config_dir NOT IN (${keep})`;
+    const count = Number(this.db.exec(`SELECT count(*) FROM requests WHERE file_id IN (${gone})`, projectsDirs)[0].values[0][0]);
+    const files = Number(this.db.exec(`SELECT count(*) FROM (${gone})`, projectsDirs)[0].values[0][0]);
+    if (!files) return 0;
+    this.db.run('BEGIN');
+    try {
+      this.db.run('CREATE TEMP TABLE dropped_sessions AS SELECT DISTINCT session_id FROM requests WHERE file_id IN (' + gone + ')', projectsDirs);
+      this.db.run(`DELETE FROM requests WHERE file_id IN (${gone})`, projectsDirs);
+      this.db.run(`DELETE FROM events WHERE file_id IN (${gone})`, projectsDirs);
+      this.db.run(`DELETE FROM files WHERE config_dir NOT IN (${keep})`, projectsDirs);
+      // Sessions that lived only in those folders go with them, and what was derived from them.
+      const orphaned = 'SELECT session_id FROM dropped_sessions WHERE session_id NOT IN (SELECT DISTINCT session_id FROM requests)';
+      this.db.run(`DELETE FROM sessions WHERE session_id IN (${orphaned})`);
+      this.db.run(`DELETE FROM own_records WHERE session_id IN (${orphaned})`);
+      this.db.run(`DELETE FROM corrections WHERE session_id IN (SELECT session_id FROM dropped_sessions) AND (own_row = 1 OR key NOT IN (SELECT key FROM requests))`);
+      this.db.run('DROP TABLE dropped_sessions');
+      this.db.run('COMMIT');
+    } catch (err) {
+      this.db.run('ROLLBACK');
+      throw err;
+    }
+    this.dirty = true;
+    return count;
+  }
+
   /** Marks files that no longer exist (their requests stay: the money was spent). */
   markMissing(existingPaths: Set<string>): number {
     const r = this.db.exec('SELECT id, path FROM files WHERE missing = 0');

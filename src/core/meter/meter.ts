@@ -88,8 +88,13 @@ export class Meter {
       seedFrom: opts.ledgerFile && opts.seed !== false ? seedFor(opts.paths, opts.ledgerFile, projects) : undefined,
       allowLabels: opts.settings.allowLabels === true,
     });
-    return new Meter(opts, ledger, pricer, poolSettings, configDirs);
+    const meter = new Meter(opts, ledger, pricer, poolSettings, configDirs);
+    meter.droppedRequests = ledger.retainConfigDirs(projects);
+    return meter;
   }
+
+  /** Requests dropped at open because their folder is no longer read (the settings changed). */
+  droppedRequests = 0;
 
   get pricer(): Pricer {
     return this.pricerNow;
