@@ -164,7 +164,6 @@ export class Ledger {
     const report = this.ingestFiles(found.files, onProgress);
     report.configDirs = configDirs;
     report.problems = found.problems.concat(report.problems);
-    this.setMeta('config_dirs', JSON.stringify(configDirs.map((d) => d.root)));
     return report;
   }
 
