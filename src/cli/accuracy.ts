@@ -4,10 +4,9 @@ import type { Command } from 'commander';
 import { accuracyReport, type AccuracyModel, type AccuracyReport, type AccuracySession, type Figures, type Move } from '../core/corrections/accuracy';
 import { runRecords } from '../core/corrections/records';
 import { formatUsd, nanosToUsd } from '../core/pricing/money';
-import { openRun, type CommonOptions, type RunContext } from './context';
+import type { CliHelpers, CommonOptions, RunContext } from './context';
 import { colorEnabled, formatInt, makeStyle, renderTable, type Style } from './table';
 
-const collect = (value: string, previous: string[] = []): string[] => previous.concat(value);
 
 export function buildAccuracy(ctx: RunContext): AccuracyReport {
   return accuracyReport(ctx.meter.ledger.db, runRecords(ctx.meter.journalFacts), { since: ctx.since, until: ctx.until, timezone: ctx.timezone });
@@ -123,27 +122,15 @@ interface AccuracyOptions extends CommonOptions {
   color?: boolean;
 }
 
-export function accuracyCommand(program: Command): void {
-  program
-    .command('accuracy')
-    .description("recorded vs corrected vs Claude Code's own cost, per session and model, and which rule moved each number")
-    .option('--config-dir <dir>', 'a Claude config dir (or its projects/ folder); repeatable. Default: CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude', collect)
-    .option('--db <path>', 'ledger database file to use (default: the per-user ledger; a run with --config-dir gets its own)')
-    .option('--since <date>', 'first local day of a session\'s last activity to include (20260131 or 2026-01-31)')
-    .option('--until <date>', 'last local day to include')
-    .option('--timezone <iana>', 'IANA time zone for days (default: settings, else the system zone)')
-    .option('--json', 'print JSON')
-    .option('--no-color', 'no colours in tables')
+/** The options and the run come from the CLI's own helpers (main.ts), as for every report. */
+export function accuracyCommand(program: Command, cli: Pick<CliHelpers, 'withCommonOptions' | 'withRun'>): void {
+  cli
+    .withCommonOptions(program.command('accuracy').description("recorded vs corrected vs Claude Code's own cost, per session and model, and which rule moved each number"))
     .action(async (opts: AccuracyOptions) => {
-      const ctx = await openRun(opts);
-      try {
-        const note = makeStyle(colorEnabled(opts.color, process.stderr));
-        for (const n of ctx.notes) process.stderr.write(note.yellow(`note: ${n}`) + '\n');
+      await cli.withRun(opts, (ctx) => {
         const report = buildAccuracy(ctx);
         if (opts.json) process.stdout.write(JSON.stringify(accuracyJson(report), null, 2) + '\n');
         else process.stdout.write(renderAccuracy(report, ctx, makeStyle(colorEnabled(opts.color))) + '\n');
-      } finally {
-        ctx.meter.close();
-      }
+      });
     });
 }

@@ -4,11 +4,10 @@
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { auditMeter, ignoreLoopFact, LOOP_ID_PATTERN, resolveAuditThresholds, type AuditFlags, type AuditLoop, type AuditReport } from '../core/audit';
-import type { PoolFlags } from '../core/pool';
 import { appendFact } from '../core/state/journal';
 import { userPaths } from '../core/state/paths';
 import { every, formatPercent, formatTokens, formatUsd, projectName } from '../core/audit/words';
-import type { CommonOptions, PoolOptions, RunContext } from './context';
+import { collect, type CliHelpers, type PoolOptions, type RunContext } from './context';
 import { UsageError } from './errors';
 import { colorEnabled, formatInt, makeStyle, renderTable, type Style } from './table';
 
@@ -26,14 +25,7 @@ export interface AuditOptions extends PoolOptions {
 }
 
 /** What `audit` borrows from main.ts (passed in, so main.ts and this file do not import each other). */
-export interface CliHelpers {
-  withCommonOptions(cmd: Command): Command;
-  withPoolOptions(cmd: Command): Command;
-  withRun(opts: CommonOptions, fn: (ctx: RunContext) => void | Promise<void>, flags?: PoolFlags): Promise<void>;
-  poolFlags(o: AuditOptions): PoolFlags;
-}
 
-const collect = (value: string, previous: string[] = []): string[] => previous.concat(value);
 
 function auditFlags(o: AuditOptions): AuditFlags {
   return {

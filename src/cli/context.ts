@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Meter, type MeterUpdate } from '../core/meter/meter';
 import { ledgerPathForConfigDirs } from '../core/ledger/registry';
+import type { Command } from 'commander';
 import { PoolSettingsError, type PoolFlags } from '../core/pool';
 import { userPaths, type UserPaths } from '../core/state/paths';
 import { readUserSettings, type UserSettings } from '../core/state/settings';
@@ -24,6 +25,9 @@ export interface CommonOptions {
   now?: string;
 }
 
+/** Commander's accumulator for repeatable options (`--config-dir a --config-dir b`). */
+export const collect = (value: string, previous: string[] = []): string[] => previous.concat(value);
+
 /** The pool's flags as a command receives them (`balance`, `audit`). */
 export interface PoolOptions extends CommonOptions {
   plan?: string;
@@ -33,6 +37,14 @@ export interface PoolOptions extends CommonOptions {
   cycleDay?: string;
   basis?: string;
   countUnclassified?: boolean;
+}
+
+/** What command modules take from main.ts: the common options, the pool's options and the run. */
+export interface CliHelpers {
+  withCommonOptions(cmd: Command): Command;
+  withPoolOptions(cmd: Command): Command;
+  withRun(opts: CommonOptions, fn: (ctx: RunContext) => void | Promise<void>, flags?: PoolFlags): Promise<void>;
+  poolFlags(o: PoolOptions): PoolFlags;
 }
 
 export interface RunContext {

@@ -1,7 +1,7 @@
 // The `credit-ledger` command.
 import { Command, CommanderError, Option } from 'commander';
 import type { PoolFlags } from '../core/pool';
-import { openRun, parseNowArg, type CommonOptions, type PoolOptions, type RunContext } from './context';
+import { collect, openRun, parseNowArg, type CommonOptions, type PoolOptions, type RunContext } from './context';
 import { UsageError } from './errors';
 import { buildReport, renderReport, type ReportKind } from './reports';
 import { balanceJson, renderBalance } from './balance';
@@ -16,7 +16,6 @@ import { formatUsd } from '../core/pricing/money';
 import { colorEnabled, makeStyle } from './table';
 import { registerHookCommand, registerInstallHookCommand, registerStatuslineCommand, registerUninstallHookCommand } from './hook';
 
-const collect = (value: string, previous: string[] = []): string[] => previous.concat(value);
 
 /** `days: false` for commands over the billing cycle, which have no day range to narrow. */
 function withCommonOptions(cmd: Command, days = true): Command {
@@ -119,7 +118,7 @@ export function buildProgram(): Command {
       const fact = appendFact(userPaths().journal, reconcileFact(nanos / 1e9, asOf));
       process.stdout.write(`Recorded: ${formatUsd(nanos)} left as of ${new Date(asOf).toISOString()} (journal ${userPaths().journal}, fact ${fact.id}).\n`);
     });
-  accuracyCommand(program);
+  accuracyCommand(program, { withCommonOptions, withRun });
   configCommand(program);
   execCommand(program);
   recordCommand(program);

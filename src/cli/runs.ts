@@ -14,11 +14,10 @@ import { createPricer, formatUsd, loadRateCard, nanosToUsd, usdToNanos } from '.
 import { appendFact, readJournal } from '../core/state/journal';
 import { userPaths } from '../core/state/paths';
 import { readUserSettings } from '../core/state/settings';
-import { openRun, parseDateArg, type CommonOptions, type RunContext } from './context';
+import { collect, openRun, parseDateArg, type CommonOptions, type RunContext } from './context';
 import { UsageError } from './errors';
 import { colorEnabled, formatInt, makeStyle, renderTable, type Style } from './table';
 
-const collect = (value: string, previous: string[] = []): string[] => previous.concat(value);
 
 function warn(message: string): void {
   try {

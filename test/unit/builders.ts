@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { PoolSettings } from '../../src/core/pool';
 
 export interface UsageSpec {
   input?: number;
@@ -122,4 +123,9 @@ export function writeProjectFile(root: string, rel: string, content: string): st
   fs.mkdirSync(path.dirname(p), { recursive: true });
   fs.writeFileSync(p, content);
   return p;
+}
+
+/** Pool settings for tests: Max 5x, headless, billed overage, cycle day 1, UTC, corrected basis. */
+export function poolSettings(over: Partial<PoolSettings> = {}): PoolSettings {
+  return { plan: 'max5x', scope: 'headless', overage: 'bill', cycleDay: 1, timezone: 'UTC', countUnclassified: false, basis: 'corrected', ...over };
 }

@@ -7,19 +7,11 @@ import { snapshotFromBalance } from '../../src/core/pool/snapshot';
 import type { Balance, PoolSettings, SessionFacts, SpendRow } from '../../src/core/pool/types';
 import { COMMANDS } from '../../src/extension/ids';
 import { escapeMarkdown, levelOf, presentStatus, relativeAge, TOOLTIP_COMMANDS, type StatusCommon, type StatusInput, type StatusView } from '../../src/extension/statusModel';
+import { poolSettings } from './builders';
 
 const USD = 1_000_000_000;
 const NOW = Date.parse('2026-11-20T12:00:00Z');
-const settings = (over: Partial<PoolSettings> = {}): PoolSettings => ({
-  plan: 'max5x',
-  scope: 'headless',
-  overage: 'stop',
-  cycleDay: 1,
-  timezone: 'UTC',
-  countUnclassified: false,
-  basis: 'corrected',
-  ...over,
-});
+const settings = (over: Partial<PoolSettings> = {}): PoolSettings => poolSettings({ overage: 'stop', ...over });
 const row = (usd: number, at = '2026-11-19T10:00:00Z', over: Partial<SpendRow> = {}): SpendRow => ({
   sessionId: 'h1',
   projectKey: '-home-dev-shop',

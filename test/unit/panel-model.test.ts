@@ -15,23 +15,14 @@ import { filterSessions, sortSessions } from '../../src/webview/sessions';
 import { groupWhatIf } from '../../src/webview/models';
 import { correctionSentence } from '../../src/webview/format';
 import { DEFAULT_FILTER } from '../../src/webview/protocol';
-import { assistant, configDir, jsonl, queueOperation, user, type AssistantSpec } from './builders';
+import { assistant, configDir, jsonl, queueOperation, user, poolSettings, type AssistantSpec } from './builders';
 
 const USD = 1_000_000_000;
 const pricer = createPricer(loadRateCard());
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 const WORKSPACE = '/home/dev/alpha';
 
-const settings = (over: Partial<PoolSettings> = {}): PoolSettings => ({
-  plan: 'max5x',
-  scope: 'headless',
-  overage: 'stop',
-  cycleDay: 1,
-  timezone: 'UTC',
-  countUnclassified: false,
-  basis: 'recorded',
-  ...over,
-});
+const settings = (over: Partial<PoolSettings> = {}): PoolSettings => poolSettings({ overage: 'stop', basis: 'recorded', ...over });
 
 const line = (sessionId: string, cwd: string, spec: Omit<AssistantSpec, 'sessionId' | 'cwd'>): Record<string, unknown> => assistant({ sessionId, cwd, ...spec });
 const prompt = (sessionId: string, cwd: string, text: string, timestamp: string): Record<string, unknown> => user(text, { sessionId, cwd, timestamp });

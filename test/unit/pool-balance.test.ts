@@ -6,20 +6,11 @@ import { startOfLocalHour } from '../../src/core/pool/cycle';
 import { adjustmentFact, overrideFact, reconcileFact } from '../../src/core/pool/facts';
 import { POLICY_STATUS } from '../../src/core/pool/plans';
 import { isBalanceSnapshot, snapshotFromBalance } from '../../src/core/pool/snapshot';
-import type { Balance, PoolInput, PoolSettings, SessionFacts, SpendRow } from '../../src/core/pool/types';
+import type { Balance, PoolInput, SessionFacts, SpendRow } from '../../src/core/pool/types';
+import { poolSettings as settings } from './builders';
 
 const USD = 1_000_000_000;
 const T = (iso: string): number => Date.parse(iso);
-const settings = (over: Partial<PoolSettings> = {}): PoolSettings => ({
-  plan: 'max5x',
-  scope: 'headless',
-  overage: 'bill',
-  cycleDay: 1,
-  timezone: 'UTC',
-  countUnclassified: false,
-  basis: 'corrected',
-  ...over,
-});
 const row = (sessionId: string, at: string, usd: number, over: Partial<SpendRow> = {}): SpendRow => ({
   sessionId,
   projectKey: 'proj',

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeBalance, describeBalance } from '../../src/core/pool/balance';
-import type { PoolSettings, SessionFacts, SpendRow } from '../../src/core/pool/types';
+import type { SessionFacts, SpendRow } from '../../src/core/pool/types';
+import { poolSettings as settings } from './builders';
 
 const USD = 1_000_000_000;
 const T = (iso: string): number => Date.parse(iso);
@@ -10,16 +11,6 @@ const SONNET_IN = 3_000;
 const SONNET_OUT = 15_000;
 const REQUEST_NANOS = 200_000 * SONNET_IN + 10_000 * SONNET_OUT; // 200K uncached input (not over 200K: no long-context premium) + 10K output
 
-const settings = (over: Partial<PoolSettings> = {}): PoolSettings => ({
-  plan: 'max5x',
-  scope: 'headless',
-  overage: 'bill',
-  cycleDay: 1,
-  timezone: 'UTC',
-  countUnclassified: false,
-  basis: 'corrected',
-  ...over,
-});
 
 /** A nightly job in April 2026 (30 days): night d starts at 02:00 UTC, 20 requests a minute apart. */
 function nightly(nights: number): { rows: SpendRow[]; sessions: SessionFacts[] } {

@@ -163,17 +163,22 @@ function addCorrected(c: CorrectedCounts, r: RawRow): void {
   if (r.headlessSession) c.headlessCostNanos += r.costNanos + r.added.costNanos;
 }
 
+/** The recorded token buckets and cost of a row, into a bucket or one model's breakdown. */
+function addRecorded(c: Counts & { costNanos: number }, r: RawRow): void {
+  c.inputTokens += r.input;
+  c.outputTokens += r.output;
+  c.cacheCreationTokens += r.cacheWrite;
+  c.cacheReadTokens += r.cacheRead;
+  c.costNanos += r.costNanos;
+}
+
 function add(b: Bucket, r: RawRow): void {
   addCorrected(b.corrected, r);
   let cm = b.correctedByModel.get(r.model);
   if (!cm) b.correctedByModel.set(r.model, (cm = newCorrected()));
   addCorrected(cm, r);
   if (r.own) return; // not a request: only the corrected figures know it
-  b.inputTokens += r.input;
-  b.outputTokens += r.output;
-  b.cacheCreationTokens += r.cacheWrite;
-  b.cacheReadTokens += r.cacheRead;
-  b.costNanos += r.costNanos;
+  addRecorded(b, r);
   b.requests++;
   if (!r.priced) {
     b.unpricedRequests++;
@@ -187,11 +192,7 @@ function add(b: Bucket, r: RawRow): void {
     m = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costNanos: 0, requests: 0, unpriced: 0 };
     b.byModel.set(r.model, m);
   }
-  m.inputTokens += r.input;
-  m.outputTokens += r.output;
-  m.cacheCreationTokens += r.cacheWrite;
-  m.cacheReadTokens += r.cacheRead;
-  m.costNanos += r.costNanos;
+  addRecorded(m, r);
   m.requests++;
   if (!r.priced) m.unpriced++;
 }
