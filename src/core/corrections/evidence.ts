@@ -3,6 +3,7 @@
 import type { Database, SqlValue } from 'sql.js';
 import { costStateRecord, largestRecord, type OwnRecord } from './records';
 import type { RequestFacts, SessionEvidence, SettledTotals, TaskResultFacts } from './rules';
+import { eachRow } from '../ledger/query';
 
 const CHUNK = 500;
 
@@ -19,15 +20,6 @@ function chunks<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-function each(db: Database, sql: string, params: SqlValue[], visit: (v: SqlValue[]) => void): void {
-  const stmt = db.prepare(sql);
-  try {
-    stmt.bind(params);
-    while (stmt.step()) visit(stmt.get());
-  } finally {
-    stmt.free();
-  }
-}
 
 function parse(v: SqlValue): unknown {
   try {
@@ -65,7 +57,7 @@ export function loadEvidence(db: Database, sessions: readonly string[] | null, r
     return s;
   };
   for (const part of parts) {
-    each(db, `${REQUEST_SELECT}${part ? ` AND ${where('session_id', part)}` : ''}`, part ? [...part] : [], (v) => {
+    eachRow(db, `${REQUEST_SELECT}${part ? ` AND ${where('session_id', part)}` : ''}`, part ? [...part] : [], (v) => {
       const s = sessionOf(String(v[1]), String(v[2]));
       const r: RequestFacts = {
         key: String(v[0]), agentId: String(v[3]), model: String(v[4]), timestamp: Number(v[5]), input: Number(v[6]), output: Number(v[7]),
@@ -77,7 +69,7 @@ export function loadEvidence(db: Database, sessions: readonly string[] | null, r
       if (r.timestamp > s.lastTimestamp) s.lastTimestamp = r.timestamp;
       if (r.agentId) agents.add(r.agentId);
     });
-    each(db, `${SETTLED_SELECT}${part ? ` AND ${where('session_id', part)}` : ''}`, part ? [...part] : [], (v) => {
+    eachRow(db, `${SETTLED_SELECT}${part ? ` AND ${where('session_id', part)}` : ''}`, part ? [...part] : [], (v) => {
       const s = sessionOf(String(v[0]), String(v[1]));
       const model = String(v[2]);
       const list = s.settled!;
@@ -111,13 +103,13 @@ export function loadEvidence(db: Database, sessions: readonly string[] | null, r
     else tasks.set(tr.subagentId, [tr]);
   };
   for (const part of parts) {
-    each(db, `SELECT id, data, ts FROM events WHERE kind = 'task-result'${part ? ` AND ${where('session_id', part)}` : ''}`, part ? [...part] : [], (v) => addTask(String(v[0]), v[1], v[2]));
+    eachRow(db, `SELECT id, data, ts FROM events WHERE kind = 'task-result'${part ? ` AND ${where('session_id', part)}` : ''}`, part ? [...part] : [], (v) => addTask(String(v[0]), v[1], v[2]));
   }
   if (sessions !== null) {
     // Subagents whose result sits in another session's file (e.g. only a fork's copy was read).
     for (const agent of agents) {
       if (tasks.has(agent)) continue;
-      each(db, `SELECT id, data, ts FROM events WHERE id >= ? AND id < ?`, [`task:${agent}:`, `task:${agent};`], (v) => addTask(String(v[0]), v[1], v[2]));
+      eachRow(db, `SELECT id, data, ts FROM events WHERE id >= ? AND id < ?`, [`task:${agent}:`, `task:${agent};`], (v) => addTask(String(v[0]), v[1], v[2]));
     }
   }
 
@@ -125,7 +117,7 @@ export function loadEvidence(db: Database, sessions: readonly string[] | null, r
   // Sessions Claude Code recorded but with no request stored: rows of their own need a time.
   const bare = [...records.keys()].filter((id) => !bySession.has(id));
   for (const part of chunks(bare)) {
-    each(db, `SELECT session_id, project_key, last_ts FROM sessions WHERE ${where('session_id', part)} AND last_ts > 0`, [...part], (v) => {
+    eachRow(db, `SELECT session_id, project_key, last_ts FROM sessions WHERE ${where('session_id', part)} AND last_ts > 0`, [...part], (v) => {
       bySession.set(String(v[0]), { sessionId: String(v[0]), projectKey: String(v[1]), lastTimestamp: Number(v[2]), requests: [], settled: [], taskResults: [] });
     });
   }
@@ -155,8 +147,8 @@ function recordCandidates(db: Database, parts: readonly (readonly string[] | nul
   };
   for (const part of parts) {
     const filter = part ? where(part) : '';
-    each(db, `SELECT session_id, data FROM events WHERE kind = 'cost-state'${filter}`, part ? [...part] : [], (v) => addRecord(String(v[0]), costStateRecord(parse(v[1]))));
-    each(db, `SELECT session_id, data FROM own_records WHERE origin = ?${filter}`, part ? [CLAUDE_JSON_ORIGIN, ...part] : [CLAUDE_JSON_ORIGIN], (v) => addRecord(String(v[0]), parse(v[1]) as OwnRecord | undefined));
+    eachRow(db, `SELECT session_id, data FROM events WHERE kind = 'cost-state'${filter}`, part ? [...part] : [], (v) => addRecord(String(v[0]), costStateRecord(parse(v[1]))));
+    eachRow(db, `SELECT session_id, data FROM own_records WHERE origin = ?${filter}`, part ? [CLAUDE_JSON_ORIGIN, ...part] : [CLAUDE_JSON_ORIGIN], (v) => addRecord(String(v[0]), parse(v[1]) as OwnRecord | undefined));
   }
   const wanted = sessions === null ? null : new Set(sessions);
   for (const [sessionId, r] of runs) if (!wanted || wanted.has(sessionId)) addRecord(sessionId, r);

@@ -1,6 +1,7 @@
 // Reads what the pool needs out of the ledger: spend rows and session facts.
-import type { Database, SqlValue } from 'sql.js';
+import type { Database } from 'sql.js';
 import type { SessionFacts, SpendRow } from '../pool/types';
+import { eachRow } from '../ledger/query';
 
 // Rows of their own: models only Claude Code's records hold (nothing recorded, all corrected).
 const OWN_SELECT = 'SELECT key, session_id, project_key, ts, 0, priced, model, cost_nanos FROM corrections WHERE own_row = 1';
@@ -8,28 +9,19 @@ const OWN_SELECT = 'SELECT key, session_id, project_key, ts, 0, priced, model, c
 function readSpend(db: Database, where: string, params: (string | number)[], into: Map<string, SpendRow>): void {
   // What the corrections (core/corrections) add to each request, summed on in JS: a per-row subquery costs 8x the scan.
   const added = new Map<string, number>();
-  each(db, `SELECT key, sum(cost_nanos) FROM corrections WHERE own_row = 0 AND ${where} GROUP BY key`, params, (v) => added.set(String(v[0]), Number(v[1])));
-  each(db, `SELECT key, session_id, project_key, ts, cost_nanos, priced, model FROM requests WHERE ${where}`, params, (v) => {
+  eachRow(db, `SELECT key, sum(cost_nanos) FROM corrections WHERE own_row = 0 AND ${where} GROUP BY key`, params, (v) => added.set(String(v[0]), Number(v[1])));
+  eachRow(db, `SELECT key, session_id, project_key, ts, cost_nanos, priced, model FROM requests WHERE ${where}`, params, (v) => {
     const key = String(v[0]);
     const row: SpendRow = { sessionId: String(v[1]), projectKey: String(v[2]), timestamp: Number(v[3]), costNanos: Number(v[4]), priced: Number(v[5]) === 1, model: String(v[6]) };
     const plus = added.get(key);
     if (plus !== undefined) row.correctedCostNanos = row.costNanos + plus;
     into.set(key, row);
   });
-  each(db, `${OWN_SELECT} AND ${where}`, params, (v) => {
+  eachRow(db, `${OWN_SELECT} AND ${where}`, params, (v) => {
     into.set(String(v[0]), { sessionId: String(v[1]), projectKey: String(v[2]), timestamp: Number(v[3]), costNanos: 0, correctedCostNanos: Number(v[7]), priced: Number(v[5]) === 1, model: String(v[6]) });
   });
 }
 
-function each(db: Database, sql: string, params: (string | number)[], visit: (v: SqlValue[]) => void): void {
-  const stmt = db.prepare(sql);
-  try {
-    stmt.bind(params);
-    while (stmt.step()) visit(stmt.get());
-  } finally {
-    stmt.free();
-  }
-}
 
 /** Spend rows with a timestamp at or after `since` (epoch ms), by request key. */
 export function spendRows(db: Database, since: number): Map<string, SpendRow> {

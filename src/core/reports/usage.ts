@@ -1,9 +1,10 @@
 // Daily, monthly and session reports in the JSON shape `ccusage claude daily|monthly|session --json`
 // prints (20.0.24), with our extra fields beside the ccusage ones.
-import type { Database, SqlValue } from 'sql.js';
+import type { Database } from 'sql.js';
 import { HEADLESS_ENTRYPOINTS } from '../model';
 import { nanosToUsd } from '../pricing/money';
 import { localDay } from './timeZone';
+import { eachRow } from '../ledger/query';
 
 export interface ReportFilter {
   /** Inclusive local dates YYYY-MM-DD. */
@@ -104,13 +105,13 @@ function readRows(db: Database, visit: (r: RawRow) => void): void {
   const none = { input: 0, output: 0, cacheWrite: 0, cacheRead: 0, costNanos: 0 };
   const added = new Map<string, RawRow['added']>();
   const n = (v: unknown): number => Number(v ?? 0);
-  each(db, 'SELECT key, sum(input), sum(output), sum(cw5m + cw1h), sum(cr), sum(cost_nanos) FROM corrections WHERE own_row = 0 GROUP BY key', (v) => {
+  eachRow(db, 'SELECT key, sum(input), sum(output), sum(cw5m + cw1h), sum(cr), sum(cost_nanos) FROM corrections WHERE own_row = 0 GROUP BY key', [], (v) => {
     added.set(String(v[0]), { input: n(v[1]), output: n(v[2]), cacheWrite: n(v[3]), cacheRead: n(v[4]), costNanos: n(v[5]) });
   });
   const sessionCols = "COALESCE(s.queue_op, 0), COALESCE(s.entrypoint, '')";
-  each(db, `
+  eachRow(db, `
     SELECT r.ts, r.model, r.input, r.output, r.cw5m + r.cw1h, r.cr, r.cost_nanos, r.priced, r.session_id, r.project_key, r.entrypoint, ${sessionCols}, r.key
-    FROM requests r LEFT JOIN sessions s ON s.session_id = r.session_id`, (v) => {
+    FROM requests r LEFT JOIN sessions s ON s.session_id = r.session_id`, [], (v) => {
     const entrypoint = String(v[10]) || String(v[12]);
     visit({
       ts: Number(v[0]), model: String(v[1]), input: Number(v[2]), output: Number(v[3]), cacheWrite: Number(v[4]), cacheRead: Number(v[5]),
@@ -121,9 +122,9 @@ function readRows(db: Database, visit: (r: RawRow) => void): void {
     });
   });
   // Rows of their own: models only Claude Code's records hold (auxiliary calls); nothing recorded.
-  each(db, `
+  eachRow(db, `
     SELECT o.ts, o.model, o.priced, o.session_id, o.project_key, ${sessionCols}, o.input, o.output, o.cw5m + o.cw1h, o.cr, o.cost_nanos
-    FROM corrections o LEFT JOIN sessions s ON s.session_id = o.session_id WHERE o.own_row = 1`, (v) => {
+    FROM corrections o LEFT JOIN sessions s ON s.session_id = o.session_id WHERE o.own_row = 1`, [], (v) => {
     const entrypoint = String(v[6]);
     visit({
       ts: Number(v[0]), model: String(v[1]), input: 0, output: 0, cacheWrite: 0, cacheRead: 0, costNanos: 0, priced: Number(v[2]) === 1,
@@ -134,14 +135,6 @@ function readRows(db: Database, visit: (r: RawRow) => void): void {
   });
 }
 
-function each(db: Database, sql: string, visit: (v: SqlValue[]) => void): void {
-  const stmt = db.prepare(sql);
-  try {
-    while (stmt.step()) visit(stmt.get());
-  } finally {
-    stmt.free();
-  }
-}
 
 function newCorrected(): CorrectedCounts {
   return { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0, costNanos: 0, headlessCostNanos: 0 };
