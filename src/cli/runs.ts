@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import type { Command } from 'commander';
 import { RunCapture } from '../core/headless/capture';
 import { detectPrintRun, detectPrintRunInArgv, type PrintInvocation } from '../core/headless/commandLine';
-import { LINK_SLACK_AFTER_MS, LINK_SLACK_BEFORE_MS, ledgerRunCost, linkRunToSession, sessionCandidates, type LedgerRunCost } from '../core/headless/ledgerLink';
+import { resolveRuns, type ResolvedRun } from '../core/headless/ledgerLink';
 import { readRunFacts, type RunFact, type RunRecord } from '../core/headless/runFact';
 import { detectWhere } from '../core/headless/where';
 import { createPricer, formatUsd, loadRateCard, nanosToUsd, usdToNanos } from '../core/pricing/pricer';
@@ -222,36 +222,12 @@ interface RunsOptions extends CommonOptions {
   ledger?: boolean;
 }
 
-export interface RunRow {
-  run: RunRecord;
-  sessionId: string | null;
-  sessionFrom: RunRecord['sessionFrom'] | 'transcript';
-  ledger: LedgerRunCost | undefined;
-}
+export type RunRow = ResolvedRun;
 
 /** Each run with its session (linked through the ledger when the output named none) and the ledger's cost of it. */
 export function runRows(runs: readonly RunRecord[], ctx: Pick<RunContext, 'meter'> | undefined): RunRow[] {
   const db = ctx?.meter.ledger.db;
-  const claimed = new Set(runs.map((r) => r.sessionId).filter((s): s is string => !!s));
-  return runs.map((run) => {
-    let sessionId = run.sessionId;
-    let sessionFrom: RunRow['sessionFrom'] = run.sessionFrom;
-    let ledger: LedgerRunCost | undefined;
-    if (db) {
-      const since = run.startedMs - LINK_SLACK_BEFORE_MS;
-      const until = run.endedMs + LINK_SLACK_AFTER_MS;
-      if (!sessionId && !run.noSessionPersistence) {
-        const link = linkRunToSession({ cwd: run.cwd, startedMs: run.startedMs, endedMs: run.endedMs, flags: run.flags }, sessionCandidates(db, since, until), claimed);
-        if (link) {
-          sessionId = link.sessionId;
-          sessionFrom = 'transcript';
-          claimed.add(link.sessionId);
-        }
-      }
-      if (sessionId) ledger = ledgerRunCost(db, sessionId, since, until);
-    }
-    return { run, sessionId, sessionFrom, ledger };
-  });
+  return db ? resolveRuns(db, runs) : runs.map((run) => ({ run, sessionId: run.sessionId, sessionFrom: run.sessionFrom, ledger: undefined }));
 }
 
 const usd = (nanos: number | null | undefined): number | null => (nanos === null || nanos === undefined ? null : nanosToUsd(nanos));

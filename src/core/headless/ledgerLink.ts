@@ -3,7 +3,7 @@
 // Read-only queries over an open ledger; the run-time CLI commands (exec, record) never come here.
 import type { Database, SqlValue } from 'sql.js';
 import { INTERACTIVE_ENTRYPOINTS } from '../pool/surfaces';
-import { projectKeyOf, type RunFlags } from './runFact';
+import { projectKeyOf, type RunFlags, type RunRecord } from './runFact';
 
 /** A session with requests in a time window, as the linker weighs it. */
 export interface SessionCandidate {
@@ -128,4 +128,34 @@ export function ledgerRunCost(db: Database, sessionId: string, since: number, un
   const v = rowsOf(db, `SELECT sum(cost_nanos), count(*), sum(1 - priced), sum(output) FROM requests WHERE session_id = ? AND ts >= ? AND ts <= ?`, [sessionId, since, until])[0];
   if (!v || Number(v[1]) === 0) return undefined;
   return { costNanos: Number(v[0]), requests: Number(v[1]), unpricedRequests: Number(v[2]), outputTokens: Number(v[3]) };
+}
+
+/** A recorded run with its session (linked through the ledger when the output named none) and the ledger's cost of it. */
+export interface ResolvedRun<R extends RunRecord = RunRecord> {
+  run: R;
+  sessionId: string | null;
+  sessionFrom: RunRecord['sessionFrom'];
+  ledger: LedgerRunCost | undefined;
+}
+
+/**
+ * Resolves runs in the order given; a session linked to one run is not linked to another. `claimed` starts with the
+ * sessions runs already named (pass them all, also of runs not resolved here).
+ */
+export function resolveRuns<R extends RunRecord>(db: Database, runs: readonly R[], claimed: Set<string> = new Set(runs.map((r) => r.sessionId).filter((s): s is string => !!s))): ResolvedRun<R>[] {
+  return runs.map((run) => {
+    const since = run.startedMs - LINK_SLACK_BEFORE_MS;
+    const until = run.endedMs + LINK_SLACK_AFTER_MS;
+    let sessionId = run.sessionId;
+    let sessionFrom = run.sessionFrom;
+    if (!sessionId && !run.noSessionPersistence) {
+      const link = linkRunToSession({ cwd: run.cwd, startedMs: run.startedMs, endedMs: run.endedMs, flags: run.flags }, sessionCandidates(db, since, until), claimed);
+      if (link) {
+        sessionId = link.sessionId;
+        sessionFrom = 'transcript';
+        claimed.add(link.sessionId);
+      }
+    }
+    return { run, sessionId, sessionFrom, ledger: sessionId ? ledgerRunCost(db, sessionId, since, until) : undefined };
+  });
 }

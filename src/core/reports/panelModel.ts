@@ -3,7 +3,7 @@
 import { DateTime } from 'luxon';
 import type { Database } from 'sql.js';
 import type { AuditReport } from '../audit/types';
-import { LINK_SLACK_AFTER_MS, LINK_SLACK_BEFORE_MS, ledgerRunCost, linkRunToSession, sessionCandidates } from '../headless/ledgerLink';
+import { resolveRuns } from '../headless/ledgerLink';
 import { readRunFacts, type RunRecord } from '../headless/runFact';
 import type { Balance, OverrideMode, OverrideTarget, PlanId, SurfaceClass } from '../pool/types';
 import type { EffectiveModel, Pricer } from '../pricing/pricer';
@@ -475,20 +475,7 @@ export function buildPanelModel(input: PanelModelInput): PanelModel {
 export function buildRuns(db: Database, facts: readonly Fact[], paths: ReadonlyMap<string, string>, allowLabels: boolean): { runs: PanelRun[]; runsTotal: number } {
   const all = readRunFacts(facts).sort((a, c) => c.startedMs - a.startedMs || a.runId.localeCompare(c.runId));
   const claimed = new Set(all.map((r) => r.sessionId).filter((s): s is string => !!s));
-  const runs = all.slice(0, RUNS_LIMIT).map((r): PanelRun => {
-    const since = r.startedMs - LINK_SLACK_BEFORE_MS;
-    const until = r.endedMs + LINK_SLACK_AFTER_MS;
-    let sessionId = r.sessionId;
-    let sessionFrom = r.sessionFrom;
-    if (!sessionId && !r.noSessionPersistence) {
-      const link = linkRunToSession({ cwd: r.cwd, startedMs: r.startedMs, endedMs: r.endedMs, flags: r.flags }, sessionCandidates(db, since, until), claimed);
-      if (link) {
-        sessionId = link.sessionId;
-        sessionFrom = 'transcript';
-        claimed.add(link.sessionId);
-      }
-    }
-    const ledger = sessionId ? ledgerRunCost(db, sessionId, since, until) : undefined;
+  const runs = resolveRuns(db, all.slice(0, RUNS_LIMIT), claimed).map(({ run: r, sessionId, sessionFrom, ledger }): PanelRun => {
     const res = r.result;
     return {
       runId: r.runId,
