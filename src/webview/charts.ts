@@ -2,10 +2,10 @@
 // Colours are read from the theme each time a chart is built; the caller rebuilds on theme change.
 import uPlot from 'uplot';
 import type { BurnDown, DailySpend } from '../core/reports/panelModel';
+import { NANOS_PER_USD, usdToNanos } from '../core/pricing/money';
 import { formatUsd, type Clock } from './format';
 import { withAlpha, type ChartTheme } from './theme';
 
-const NANOS = 1e9;
 const HEIGHT = 230;
 
 /** One chart in a container that follows the container's width. */
@@ -49,11 +49,11 @@ function axes(theme: ChartTheme, clock: Clock): uPlot.Axis[] {
 function dollarTicks(splits: number[]): string[] {
   const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : Math.abs(splits[0] ?? 1);
   const decimals = step >= 1 ? 0 : step >= 0.01 ? 2 : 4;
-  return splits.map((v) => formatUsd(Math.round(v * NANOS), { decimals }));
+  return splits.map((v) => formatUsd(usdToNanos(v), { decimals }));
 }
 
 /** Legend values show only while the cursor is over the chart. */
-const legendUsd = (_u: uPlot, v: number | null): string => (v === null || v === undefined ? '' : formatUsd(Math.round(v * NANOS)));
+const legendUsd = (_u: uPlot, v: number | null): string => (v === null || v === undefined ? '' : formatUsd(usdToNanos(v)));
 
 function timeSeries(clock: Clock): uPlot.Series {
   return { label: 'Time', value: (_u, v) => (v === null || v === undefined ? '' : clock.dateTime(v * 1000)) };
@@ -87,7 +87,7 @@ function nowLine(nowSec: number, color: string): uPlot.Plugin {
  */
 export function burnDownChart(chart: Chart, b: BurnDown, theme: ChartTheme, clock: Clock): void {
   const withPlan = b.allotmentNanos !== null;
-  const value = (p: { spentNanos: number; remainingNanos: number | null }): number => (withPlan ? (p.remainingNanos ?? 0) : p.spentNanos) / NANOS;
+  const value = (p: { spentNanos: number; remainingNanos: number | null }): number => (withPlan ? (p.remainingNanos ?? 0) : p.spentNanos) / NANOS_PER_USD;
   const xs = new Set<number>([b.start, b.end, ...b.actual.map((p) => p.t), ...b.projection.map((p) => p.t)]);
   const x = [...xs].sort((a, c) => a - c);
   const at = new Map(x.map((t, i) => [t, i] as const));
@@ -102,7 +102,7 @@ export function burnDownChart(chart: Chart, b: BurnDown, theme: ChartTheme, cloc
   const data: (number | null)[][] = [actual];
   if (withPlan) {
     const pace: (number | null)[] = x.map(() => null);
-    pace[at.get(b.start)!] = b.allotmentNanos! / NANOS;
+    pace[at.get(b.start)!] = b.allotmentNanos! / NANOS_PER_USD;
     pace[at.get(b.end)!] = 0;
     series.push({ label: 'Even pace', stroke: theme.muted, width: 1, dash: [6, 4], spanGaps: true, points: { show: false }, value: legendUsd });
     data.push(pace);
@@ -133,7 +133,7 @@ export function dailyChart(chart: Chart, d: DailySpend, which: 'allNanos' | 'cov
   const stacks: number[][] = [];
   let running = d.days.map(() => 0);
   for (const s of models) {
-    running = running.map((v, i) => v + s[which][i] / NANOS);
+    running = running.map((v, i) => v + s[which][i] / NANOS_PER_USD);
     stacks.push(running);
   }
   const bars = uPlot.paths.bars!({ size: [0.7, 48], align: 0 });

@@ -7,8 +7,8 @@ import type { AuditRequest } from './input';
 import { promptTokens } from './input';
 import type { AuditCredit, CheaperModelMove, FixMove, KeepAndPayMove, LessOftenMove, LoopKind, LoopMetrics, LoopMoves, LoopSchedule } from './types';
 import { every, formatDuration, formatHours, formatPercent, formatTokens, formatUsd, plural, roundUpInterval } from './words';
+import { NANOS_PER_USD } from '../pricing/money';
 
-const NANOS_PER_USD = 1e9;
 /** A saving under this share of the loop's cost is not worth a line. */
 const MIN_SAVING_SHARE = 0.01;
 

@@ -16,10 +16,10 @@ import { loopMoves, type MoveContext } from './moves';
 import { AUDIT_REPORT_VERSION } from './types';
 import type { AuditCredit, AuditLoop, AuditReport, AuditThresholds, LoopKind, LoopLocation, LoopMetrics, LoopSchedule } from './types';
 import { every, formatPercent, formatTokens, formatUsd, plural, projectName } from './words';
+import { NANOS_PER_USD } from '../pricing/money';
 
 const DAY_MS = 86_400_000;
 const WEEK_MS = 7 * DAY_MS;
-const NANOS_PER_USD = 1e9;
 
 export interface AuditInput {
   requests: readonly AuditRequest[];
