@@ -135,17 +135,17 @@ export class Meter {
 
   /** Discovers every transcript (or takes a discovery already made), ingests what is new, replays the journal, recomputes the balance. */
   refresh(onProgress?: (done: number, total: number) => void, found: Discovery = discover(this.configDirs)): MeterUpdate {
-    const ingest = this.ledger.ingestFiles(found.files, onProgress);
-    ingest.configDirs = this.configDirs;
-    ingest.problems = found.problems.concat(ingest.problems);
-    this.ledger.markMissing(new Set(found.files.map((f) => f.path)));
-    return this.finish(ingest);
+    return this.afterFullIngest(found, this.ledger.ingestFiles(found.files, onProgress));
   }
 
   /** The same, with a large first ingest spread over worker threads (both cores). */
   async refreshParallel(workerScript: string | undefined, onProgress?: (done: number, total: number) => void): Promise<MeterUpdate> {
     const found = discover(this.configDirs);
-    const ingest = await this.ledger.ingestFilesParallel(found.files, workerScript, onProgress);
+    return this.afterFullIngest(found, await this.ledger.ingestFilesParallel(found.files, workerScript, onProgress));
+  }
+
+  /** After every file was looked at: discovery's problems reported, files now gone marked (their requests stay). */
+  private afterFullIngest(found: Discovery, ingest: IngestReport): MeterUpdate {
     ingest.configDirs = this.configDirs;
     ingest.problems = found.problems.concat(ingest.problems);
     this.ledger.markMissing(new Set(found.files.map((f) => f.path)));
