@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // Deterministic generator of a synthetic Claude Code config dir for benchmarks.
 //
-//   node bench/generate.mjs [--size-mb 500] [--out DIR] [--seed 42] [--now 2026-11-26]
+//   node bench/generate.mjs [--size-mb 500] [--out DIR] [--seed 42] [--now 2026-11-26] [--mix tool|assistant]
 //   node bench/generate.mjs --append-one-turn DIR
 //
 // Writes <out>/projects/<project-key>/<sessionId>.jsonl (+ subagent files) streaming,
 // then <out>/MIX.json with the line/byte mix and the expected (deduplicated) token totals.
 // Everything random comes from a seeded PRNG: same --seed/--size-mb/--now => same bytes.
 // Line shapes follow docs/FACTS.md and the real 2.0.x/2.1.x transcripts in shared/corpus.
+//
+// Two mixes: `tool` (default) — most bytes are tool results in user lines, which a reader can skip
+// cheaply; `assistant` — tool results cut short and assistant lines carrying long thinking and text,
+// so most bytes are lines a reader must parse (the shape of a history of long-reasoning sessions).
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 
 export const GENERATOR_VERSION = 4;
 const MiB = 1024 * 1024;
+export const MIXES = ['tool', 'assistant'];
 const DAY = 86_400_000;
 
 export function defaultCacheDir() {
@@ -249,8 +254,9 @@ class OutFile {
 
 // ---------------------------------------------------------------- generator
 class Generator {
-  constructor({ out, sizeMb, seed, now }) {
-    this.out = out; this.sizeMb = sizeMb; this.seed = seed; this.now = now;
+  constructor({ out, sizeMb, seed, now, mix = 'tool' }) {
+    this.out = out; this.sizeMb = sizeMb; this.seed = seed; this.now = now; this.mix = mix;
+    this.heavy = mix === 'assistant';
     this.target = Math.round(sizeMb * MiB);
     this.rng = new Rng(seed);
     this.pools = buildPools(seed);
@@ -461,11 +467,12 @@ class Generator {
     const msgId = 'msg_01' + rng.b62(22);
     const requestId = 'req_011C' + rng.b62(18);
     const blocks = [];
-    if ((model === MODELS.opus || model === MODELS.unknown) ? rng.chance(0.45) : rng.chance(0.15)) {
-      blocks.push({ type: 'thinking', thinking: rng.pick(P.thoughts), signature: rng.b64(rng.int(200, 1400)) });
+    if (this.heavy ? rng.chance(0.8) : (model === MODELS.opus || model === MODELS.unknown) ? rng.chance(0.45) : rng.chance(0.15)) {
+      const thinking = this.heavy ? [rng.pick(P.thoughts), rng.pick(P.thoughts), rng.pick(P.thoughts)].join('\n\n') : rng.pick(P.thoughts);
+      blocks.push({ type: 'thinking', thinking, signature: rng.b64(rng.int(200, 1400)) });
     }
     const nTools = last ? 0 : rng.weighted([[1, 60], [2, 22], [3, 10], [0, 8]]);
-    if (rng.chance(nTools ? 0.5 : 1)) blocks.push({ type: 'text', text: rng.chance(0.15) ? '\n\n' : rng.pick(P.texts) });
+    if (rng.chance(nTools ? 0.5 : 1)) blocks.push({ type: 'text', text: rng.chance(0.15) ? '\n\n' : this.heavy ? rng.pick(P.texts) + '\n\n' + rng.pick(P.texts) + '\n\n' + rng.pick(P.texts) : rng.pick(P.texts) });
     const tools = [];
     for (let i = 0; i < nTools; i++) {
       let name = rng.weighted(TOOLS);
@@ -531,7 +538,7 @@ class Generator {
     for (const tool of tools) {
       if (s.version !== '2.0.76') for (let h = rng.int(0, 2); h > 0; h--) this.hookProgress(s, 'PreToolUse', `PreToolUse:${tool.name}`, rng.pick(HOOK_CMDS), tool.id);
       if (tool.name === 'Task') { added += this.subagent(s, tool); continue; }
-      const { content, tur } = this.toolResult(s, tool);
+      const { content, tur } = this.heavy ? this.shortToolResult(tool) : this.toolResult(s, tool);
       if (tool.name === 'Bash' && s.version !== '2.0.76' && rng.chance(0.3)) {
         const out = content.slice(0, 600);
         const pu = rng.uuid();
@@ -548,6 +555,13 @@ class Generator {
       if (s.version !== '2.0.76') for (let h = rng.int(0, 2); h > 0; h--) this.hookProgress(s, 'PostToolUse', `PostToolUse:${tool.name}`, rng.pick(HOOK_CMDS), tool.id);
     }
     return { newTokens: added + rng.int(0, 60) };
+  }
+
+  // The assistant-heavy mix: a tool result of a few hundred bytes (a short command output, a small read).
+  shortToolResult(tool) {
+    const rng = this.rng;
+    const content = rng.pick(this.pools.bash).slice(0, rng.int(60, 500));
+    return { content, tur: tool.name === 'Bash' ? { stdout: content, stderr: '', interrupted: false, isImage: false } : { type: 'text', file: { filePath: tool.file.path, numLines: 3 } } };
   }
 
   toolResult(s, tool) {
@@ -650,7 +664,7 @@ class Generator {
       if (!lastReq) {
         toolCount++;
         const f = blocks._f;
-        const content = numbered(f.lines, 0, Math.min(f.lines.length, rng.int(30, 400)));
+        const content = numbered(f.lines, 0, Math.min(f.lines.length, this.heavy ? rng.int(3, 12) : rng.int(30, 400)));
         const u = rng.uuid();
         const msg = { role: 'user', content: [{ tool_use_id: blocks[0].id, type: 'tool_result', content }] };
         sub.emit('sub.user.tool_result', sbase({ parentUuid: subState.lastUuid, type: 'user', message: msg, uuid: u, timestamp: this.iso(s), toolUseResult: { type: 'text', file: { filePath: s.project.cwd + f.path, content: f.raw.slice(0, content.length), numLines: 1, startLine: 1, totalLines: f.lines.length } } }));
@@ -762,7 +776,7 @@ class Generator {
     const fileCount = Object.values(this.files).reduce((a, b) => a + b, 0);
     return {
       generator: 'credit-ledger bench/generate.mjs', generatorVersion: GENERATOR_VERSION,
-      params: { sizeMb: this.sizeMb, seed: this.seed, now: new Date(this.now).toISOString() },
+      params: { sizeMb: this.sizeMb, seed: this.seed, now: new Date(this.now).toISOString(), ...(this.heavy ? { mix: this.mix } : {}) },
       totalBytes: this.total, totalLines: Object.values(this.lines).reduce((a, b) => a + b, 0),
       files: { total: fileCount, byKind: this.files, bytesByFileKind: this.fileBytes },
       sessions: this.sessions.length, projects: new Set(this.sessions.map((x) => x.project)).size,
@@ -781,18 +795,24 @@ class Generator {
 
 function countBy(arr, f) { const o = {}; for (const x of arr) { const k = f(x); o[k] = (o[k] || 0) + 1; } return o; }
 
-export function generate({ out, sizeMb = 500, seed = 42, now } = {}) {
+/** The cache folder of one data set (the default mix keeps its historical name). */
+export function dataDirName(sizeMb, seed, mix = 'tool') {
+  return `data-${sizeMb}mb-s${seed}${mix === 'tool' ? '' : '-' + mix}`;
+}
+
+export function generate({ out, sizeMb = 500, seed = 42, now, mix = 'tool' } = {}) {
+  if (!MIXES.includes(mix)) throw new Error(`unknown mix ${mix} (${MIXES.join(', ')})`);
   const nowMs = now ? Date.parse(now) : Date.parse(new Date().toISOString().slice(0, 10) + 'T12:00:00Z');
   if (!Number.isFinite(nowMs)) throw new Error(`bad --now: ${now}`);
-  out ||= path.join(defaultCacheDir(), `data-${sizeMb}mb-s${seed}`);
+  out ||= path.join(defaultCacheDir(), dataDirName(sizeMb, seed, mix));
   fs.rmSync(path.join(out, 'MIX.json'), { force: true });
   fs.rmSync(path.join(out, 'projects'), { recursive: true, force: true });
   const t0 = Date.now();
-  const gen = new Generator({ out, sizeMb, seed, now: nowMs });
-  const mix = gen.run();
-  mix.generateSeconds = +((Date.now() - t0) / 1000).toFixed(1);
-  fs.writeFileSync(path.join(out, 'MIX.json'), JSON.stringify(mix, null, 2) + '\n');
-  return { out, mix };
+  const gen = new Generator({ out, sizeMb, seed, now: nowMs, mix });
+  const summary = gen.run();
+  summary.generateSeconds = +((Date.now() - t0) / 1000).toFixed(1);
+  fs.writeFileSync(path.join(out, 'MIX.json'), JSON.stringify(summary, null, 2) + '\n');
+  return { out, mix: summary };
 }
 
 // ---------------------------------------------------------------- appendOneTurn
@@ -847,16 +867,17 @@ export function appendOneTurn(dir) {
 
 // ---------------------------------------------------------------- CLI
 function parseArgs(argv) {
-  const a = { sizeMb: 500, seed: 42, out: null, now: null, append: null, quiet: false };
+  const a = { sizeMb: 500, seed: 42, out: null, now: null, append: null, quiet: false, mix: 'tool' };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]; const v = () => { const x = argv[++i]; if (x === undefined) throw new Error(`${k} needs a value`); return x; };
     if (k === '--size-mb') a.sizeMb = Number(v());
     else if (k === '--seed') a.seed = Number(v());
     else if (k === '--out') a.out = v();
     else if (k === '--now') a.now = v();
+    else if (k === '--mix') a.mix = v();
     else if (k === '--append-one-turn') a.append = v();
     else if (k === '--quiet') a.quiet = true;
-    else if (k === '-h' || k === '--help') { console.log('usage: node bench/generate.mjs [--size-mb 500] [--out DIR] [--seed 42] [--now YYYY-MM-DD]\n       node bench/generate.mjs --append-one-turn DIR'); process.exit(0); }
+    else if (k === '-h' || k === '--help') { console.log('usage: node bench/generate.mjs [--size-mb 500] [--out DIR] [--seed 42] [--now YYYY-MM-DD] [--mix tool|assistant]\n       node bench/generate.mjs --append-one-turn DIR'); process.exit(0); }
     else throw new Error(`unknown argument ${k}`);
   }
   if (!(a.sizeMb > 0)) throw new Error('--size-mb must be > 0');
@@ -881,7 +902,7 @@ if (isMain) {
     if (a.append) {
       console.log(JSON.stringify(appendOneTurn(a.append), null, 2));
     } else {
-      const { out, mix } = generate({ out: a.out, sizeMb: a.sizeMb, seed: a.seed, now: a.now });
+      const { out, mix } = generate({ out: a.out, sizeMb: a.sizeMb, seed: a.seed, now: a.now, mix: a.mix });
       if (!a.quiet) printMix(mix, out);
       console.log(`  generated in ${mix.generateSeconds}s; mix written to ${path.join(out, 'MIX.json')}`);
     }
