@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { resolvePoolSettings, PoolSettingsError } from '../core/pool';
 import { userPaths } from '../core/state/paths';
-import { readUserSettings, writeUserSettings, type UserSettings } from '../core/state/settings';
+import { loadUserSettings, SettingsFileError, updateUserSettings, type UserSettings } from '../core/state/settings';
 import { UsageError } from './errors';
 
 function bool(v: string): boolean {
@@ -33,31 +33,47 @@ const KEYS: Record<string, (v: string) => unknown> = {
   configDirs: (v) => v.split(',').map((s) => s.trim()).filter(Boolean),
 };
 
+/** Read-modify-write under the settings lock; a malformed file is kept as it is and the user told why. */
+function writeSettings(file: string, change: (current: UserSettings) => UserSettings): void {
+  try {
+    updateUserSettings(file, change, 'refuse');
+  } catch (err) {
+    if (err instanceof SettingsFileError) throw new UsageError(err.message, 1);
+    throw err;
+  }
+}
+
 export function configCommand(program: Command): void {
   const config = program.command('config').description(`show or change the per-user settings file (${userPaths().settings})`);
   config
     .command('show', { isDefault: true })
     .description('print the settings')
     .action(() => {
-      process.stdout.write(JSON.stringify({ file: userPaths().settings, settings: readUserSettings(userPaths().settings) }, null, 2) + '\n');
+      const read = loadUserSettings(userPaths().settings);
+      for (const p of read.problems) process.stderr.write(`note: ${p}\n`);
+      process.stdout.write(JSON.stringify({ file: userPaths().settings, settings: read.settings, ...(read.problems.length ? { problems: read.problems } : {}) }, null, 2) + '\n');
     });
   config
     .command('set')
     .description(`set a value: ${Object.keys(KEYS).join(', ')}`)
     .argument('<key>')
     .argument('<value>')
-    .action((key: string, value: string) => {
+    .action((key: string, text: string) => {
       const parse = KEYS[key];
       if (!parse) throw new UsageError(`unknown setting "${key}"; one of: ${Object.keys(KEYS).join(', ')}`);
       const file = userPaths().settings;
-      const next: UserSettings = { ...readUserSettings(file), [key]: parse(value) };
-      try {
-        resolvePoolSettings(next);
-      } catch (err) {
-        if (err instanceof PoolSettingsError) throw new UsageError(err.problems.join('\n'));
-        throw err;
-      }
-      writeUserSettings(file, next);
+      const value = parse(text);
+      let next: UserSettings = {};
+      writeSettings(file, (current) => {
+        next = { ...current, [key]: value };
+        try {
+          resolvePoolSettings(next);
+        } catch (err) {
+          if (err instanceof PoolSettingsError) throw new UsageError(err.problems.join('\n'));
+          throw err;
+        }
+        return next;
+      });
       process.stdout.write(`${key} = ${JSON.stringify(next[key])} (${file})\n`);
     });
   config
@@ -65,9 +81,11 @@ export function configCommand(program: Command): void {
     .argument('<key>')
     .action((key: string) => {
       const file = userPaths().settings;
-      const next = { ...readUserSettings(file) };
-      delete next[key];
-      writeUserSettings(file, next);
+      writeSettings(file, (current) => {
+        const next = { ...current };
+        delete next[key];
+        return next;
+      });
       process.stdout.write(`${key} removed (${file})\n`);
     });
 }

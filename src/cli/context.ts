@@ -6,7 +6,7 @@ import { ledgerPathForConfigDirs } from '../core/ledger/registry';
 import type { Command } from 'commander';
 import { PoolSettingsError, type PoolFlags } from '../core/pool';
 import { userPaths, type UserPaths } from '../core/state/paths';
-import { readUserSettings, type UserSettings } from '../core/state/settings';
+import { loadUserSettings, type UserSettings } from '../core/state/settings';
 import { discover, resolveConfigDirs } from '../core/transcripts/discovery';
 import { workerScriptBeside } from '../core/transcripts/workerPool';
 import { isValidTimeZone, systemTimeZone } from '../core/reports/timeZone';
@@ -92,14 +92,18 @@ function hasPoolFlags(flags: PoolFlags): boolean {
 
 export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProgress?: (done: number, total: number) => void): Promise<RunContext> {
   const paths = userPaths();
-  const settings = readUserSettings(paths.settings);
+  const read = loadUserSettings(paths.settings);
+  const settings = read.settings;
+  // Reading other folders than the user chose would also drop their requests from the ledger: refuse instead.
+  if (read.invalidKeys.includes('configDirs') && !opts.configDir?.length) throw new UsageError(`${read.problems.find((p) => p.includes('configDirs'))?.replace(/; ignored$/, '')}. Fix it (credit-ledger config set configDirs <dir,dir>) or pass --config-dir.`);
   const timezone = opts.timezone ?? settings.timezone ?? systemTimeZone();
   if (!isValidTimeZone(timezone)) throw new UsageError(`unknown time zone "${timezone}" (use an IANA name such as Europe/Berlin or UTC)`);
   const since = parseDateArg('since', opts.since);
   const until = parseDateArg('until', opts.until);
   if (since && until && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
   const fixedNow = parseNowArg(opts.now);
-  const notes: string[] = [];
+  const notes: string[] = [...read.problems];
+  if (read.problems.length) notes.push('The balance snapshot the hook and the status line read is not written until the settings file is fixed.');
   const named = opts.configDir && opts.configDir.length ? opts.configDir : settings.configDirs && settings.configDirs.length ? settings.configDirs : undefined;
   let configDirs = named;
   let demo = false;
@@ -132,7 +136,7 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
       ledgerFile,
       flags,
       // The user's own settings only: a --timezone on a report moves the cycle's reset as much as a plan flag does.
-      writesSnapshot: ownLedger && fixedNow === undefined && opts.timezone === undefined && !hasPoolFlags(flags),
+      writesSnapshot: ownLedger && !read.problems.length && fixedNow === undefined && opts.timezone === undefined && !hasPoolFlags(flags),
       clock: fixedNow === undefined ? undefined : () => fixedNow,
     });
   } catch (err) {

@@ -17,7 +17,7 @@ import {
   type UninstallPlan,
 } from '../core/hook/install';
 import { userPaths } from '../core/state/paths';
-import { readUserSettings, writeUserSettings } from '../core/state/settings';
+import { SettingsFileError, updateUserSettings } from '../core/state/settings';
 import { UsageError } from './errors';
 
 const SCOPES: readonly InstallScope[] = ['user', 'workspace', 'local'];
@@ -159,11 +159,18 @@ function settingsChange(opts: InstallOptions, threshold: number | undefined): { 
   return {
     describe: parts.join(', '),
     apply: (): void => {
-      const s = readUserSettings(file);
-      const hook = { ...(s.hook ?? {}) };
-      if (opts.policy === 'warn' || opts.policy === 'block') hook.policy = opts.policy;
-      if (threshold !== undefined) hook.contextThreshold = threshold > 0 ? Math.round(threshold) : null;
-      writeUserSettings(file, { ...s, hook });
+      try {
+        updateUserSettings(file, (s) => {
+          const before = s.hook;
+          const hook: Record<string, unknown> = before && typeof before === 'object' && !Array.isArray(before) ? { ...(before as Record<string, unknown>) } : {};
+          if (opts.policy === 'warn' || opts.policy === 'block') hook.policy = opts.policy;
+          if (threshold !== undefined) hook.contextThreshold = threshold > 0 ? Math.round(threshold) : null;
+          return { ...s, hook };
+        });
+      } catch (err) {
+        if (err instanceof SettingsFileError) throw new UsageError(err.message, 1);
+        throw err;
+      }
     },
   };
 }

@@ -88,6 +88,41 @@ export function mirrorSettings(file: UserSettings, explicit: Partial<Record<Sett
   return { settings: out, changed: JSON.stringify(out) !== JSON.stringify(file) };
 }
 
+/** A setting the user set in VS Code whose value the file (written by the CLI, or by hand) no longer holds. */
+export interface Disagreement {
+  key: SettingKey;
+  /** Where it lives in the file (`plan`, `hook.contextThreshold`). */
+  filePath: string;
+  /** The file's value, undefined when the file has none. */
+  fileValue: unknown;
+  /** VS Code's value, as the file would spell it. */
+  vscodeValue: unknown;
+  /** The file's value as VS Code spells it (to adopt it), undefined to reset the VS Code setting. */
+  asSetting: unknown;
+}
+
+/** Where the file and the VS Code settings the user set disagree (VS Code's win in the window; the CLI and the hook read the file). */
+export function fileDisagreements(file: UserSettings, explicit: Partial<Record<SettingKey, unknown>>): Disagreement[] {
+  const out: Disagreement[] = [];
+  for (const key of SETTING_KEYS) {
+    const target = MIRROR_MAP[key];
+    if (!target || !(key in explicit) || isUnset(explicit[key])) continue;
+    const vscodeValue = fileValue(key, explicit[key]);
+    const inFile = getPath(file, target.split('.'));
+    if (JSON.stringify(inFile) === JSON.stringify(vscodeValue)) continue;
+    const spelled = FILE_VALUES[key];
+    const asSetting = spelled ? Object.keys(spelled).find((k) => spelled[k] === inFile) : inFile;
+    out.push({ key, filePath: target, fileValue: inFile, vscodeValue, asSetting });
+  }
+  return out;
+}
+
+function getPath(from: Record<string, unknown>, path: readonly string[]): unknown {
+  let v: unknown = from;
+  for (const p of path) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[p] : undefined;
+  return v;
+}
+
 /** Sets (or, with undefined, deletes) a dotted path; objects on the way are copied, never shared with `file`; one left empty goes. */
 function setPath(into: Record<string, unknown>, path: readonly string[], value: unknown): void {
   const [head, ...rest] = path;

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { isBalanceSnapshot, type BalanceSnapshot } from '../pool/snapshot';
 import { createPricer, loadRateCard, type Pricer } from '../pricing/pricer';
 import type { Env, UserPaths } from '../state/paths';
-import { readUserSettings } from '../state/settings';
+import { loadUserSettings } from '../state/settings';
 import { decideHook, hookEnvFrom, hookResponse } from './decide';
 import { parseHookInput, parseStatusLineInput } from './input';
 import { fileLogger, hookLogPath, type HookLogger } from './log';
@@ -40,8 +40,10 @@ export function readSnapshot(file: string): BalanceSnapshot | null {
   }
 }
 
-function loadSettings(paths: UserPaths): { settings: HookSettings; pricer: Pricer } {
-  const user = readUserSettings(paths.settings);
+function loadSettings(paths: UserPaths, log: HookLogger): { settings: HookSettings; pricer: Pricer } {
+  const read = loadUserSettings(paths.settings);
+  for (const p of read.problems) log(`hook: ${p}`);
+  const user = read.settings;
   const overrides = user.rateOverrides && typeof user.rateOverrides === 'object' ? user.rateOverrides : null;
   return { settings: resolveHookSettings(user.hook), pricer: createPricer(loadRateCard(), overrides) };
 }
@@ -56,7 +58,7 @@ export function runHook(stdinText: string, deps: HookDeps): string {
       return '';
     }
     const now = (deps.now ?? Date.now)();
-    const { settings, pricer } = loadSettings(deps.paths);
+    const { settings, pricer } = loadSettings(deps.paths, log);
     const tail = input.transcriptPath ? readTranscriptTail(input.transcriptPath) : emptyTail();
     const stateFile = hookStatePath(deps.paths.dataDir);
     const state = readHookState(stateFile);
@@ -99,7 +101,7 @@ export async function runStatusLine(stdinText: string, opts: StatusLineOptions, 
     if (!input) log(`statusline: stdin is not a JSON object (${stdinText.length} bytes)`);
     else {
       const now = (deps.now ?? Date.now)();
-      const { settings, pricer } = loadSettings(deps.paths);
+      const { settings, pricer } = loadSettings(deps.paths, log);
       const tail = input.transcriptPath ? readTranscriptTail(input.transcriptPath) : emptyTail();
       let cost = null;
       if (input.transcriptPath && tail.exists) {
