@@ -5,7 +5,7 @@ import initSqlJs from 'sql.js';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { writeFileAtomic } from '../state/atomicFile';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const CREATE_REQUEST_INDEXES = `
     CREATE INDEX IF NOT EXISTS requests_msg ON requests(msg_id);
@@ -126,6 +126,31 @@ const MIGRATIONS: Record<number, string> = {
   `,
 };
 
+// The shared ledger (core/sync): the machine each row came from ('' = read on this machine, else the id of
+// the machine that first pushed it to the shared ledger), and the outbox of what the server has not yet acknowledged.
+const MACHINE_COLUMNS: readonly string[] = ['requests', 'events', 'own_records'];
+const CREATE_OUTBOX = `
+    CREATE TABLE IF NOT EXISTS sync_outbox (
+      kind TEXT NOT NULL,
+      id TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      PRIMARY KEY (kind, id)
+    );`;
+
+/** Steps written as code: a column added only where it is missing (a ledger part-way through a step is not corrupt). */
+const MIGRATION_STEPS: Record<number, (db: Database) => void> = {
+  3: (db) => {
+    for (const table of MACHINE_COLUMNS) addColumn(db, table, 'machine_id', "TEXT NOT NULL DEFAULT ''");
+    db.run(CREATE_OUTBOX);
+  },
+};
+
+function addColumn(db: Database, table: string, column: string, decl: string): void {
+  const cols = db.exec(`PRAGMA table_info(${table})`);
+  if (cols.length && cols[0].values.some((v) => v[1] === column)) return;
+  db.run(`ALTER TABLE ${table} ADD COLUMN ${column} ${decl}`);
+}
+
 /** A ledger written by a newer Credit Ledger: not corrupt, so it is refused, never set aside or rebuilt. */
 export class SchemaTooNewError extends Error {
   constructor(readonly version: number) {
@@ -171,7 +196,8 @@ function migrate(db: Database): void {
   if (version > SCHEMA_VERSION) throw new SchemaTooNewError(version);
   while (version < SCHEMA_VERSION) {
     version++;
-    if (version > 1) db.run(MIGRATIONS[version]);
+    if (MIGRATION_STEPS[version]) MIGRATION_STEPS[version](db);
+    else if (version > 1) db.run(MIGRATIONS[version]);
   }
   db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`, [String(version)]);
 }

@@ -2,6 +2,7 @@
 // so several windows, the CLI and cron can write at once. Every ledger replays it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { machineId } from '../sync/machine';
 
 export interface FactBase {
   /** Unique id of the fact (random); lets readers skip facts they have already applied. */
@@ -9,6 +10,8 @@ export interface FactBase {
   /** ISO instant the fact was written. */
   at: string;
   kind: string;
+  /** Id of the machine that wrote the fact (core/sync/machine); absent on facts written before the shared ledger. */
+  machine?: string;
 }
 
 /** Facts are open-ended: each feature adds its own kinds; readers ignore kinds they do not know. */
@@ -26,9 +29,10 @@ export function newFactId(): string {
   return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
-/** Appends one fact with a single write (atomic for small appends on local file systems). */
+/** Appends one fact with a single write (atomic for small appends on local file systems), stamped with this machine. */
 export function appendFact(journalPath: string, fact: Omit<Fact, 'id' | 'at'> & Partial<FactBase>, now: Date = new Date()): Fact {
-  const full = { id: fact.id ?? newFactId(), at: fact.at ?? now.toISOString(), ...fact } as Fact;
+  // The journal sits in the per-user data folder, beside the machine's id.
+  const full = { id: fact.id ?? newFactId(), at: fact.at ?? now.toISOString(), ...fact, machine: fact.machine ?? machineId(path.dirname(journalPath)) } as Fact;
   fs.mkdirSync(path.dirname(journalPath), { recursive: true });
   fs.appendFileSync(journalPath, JSON.stringify(full) + '\n');
   return full;
