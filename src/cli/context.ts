@@ -43,7 +43,7 @@ export interface PoolOptions extends CommonOptions {
 export interface CliHelpers {
   withCommonOptions(cmd: Command): Command;
   withPoolOptions(cmd: Command): Command;
-  withRun(opts: CommonOptions, fn: (ctx: RunContext) => void | Promise<void>, flags?: PoolFlags): Promise<void>;
+  withRun(opts: CommonOptions, fn: (ctx: RunContext) => void | Promise<void>, flags?: PoolFlags, mode?: RunMode): Promise<void>;
   poolFlags(o: PoolOptions): PoolFlags;
 }
 
@@ -59,6 +59,14 @@ export interface RunContext {
   /** Set when the run fell back to the bundled demo config dir. */
   demo: boolean;
   notes: string[];
+}
+
+export interface RunMode {
+  /**
+   * Writes nothing: the ledger is read into memory (what it kept, plus what the transcripts add) and never saved,
+   * no lock is taken, no snapshot written (`plans`, which only looks).
+   */
+  readOnly?: boolean;
 }
 
 /** `YYYYMMDD` (as ccusage takes it) or `YYYY-MM-DD` → `YYYY-MM-DD`. */
@@ -90,7 +98,7 @@ function hasPoolFlags(flags: PoolFlags): boolean {
   return Object.values(flags).some((v) => v !== undefined);
 }
 
-export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProgress?: (done: number, total: number) => void): Promise<RunContext> {
+export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProgress?: (done: number, total: number) => void, mode: RunMode = {}): Promise<RunContext> {
   const paths = userPaths();
   const read = loadUserSettings(paths.settings);
   const settings = read.settings;
@@ -133,10 +141,11 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
       paths,
       settings: { ...settings, timezone },
       configDirs,
-      ledgerFile,
+      ledgerFile: mode.readOnly ? undefined : ledgerFile,
+      memoryCopyOf: mode.readOnly ? ledgerFile : undefined,
       flags,
       // The user's own settings only: a --timezone on a report moves the cycle's reset as much as a plan flag does.
-      writesSnapshot: ownLedger && !read.problems.length && fixedNow === undefined && opts.timezone === undefined && !hasPoolFlags(flags),
+      writesSnapshot: !mode.readOnly && ownLedger && !read.problems.length && fixedNow === undefined && opts.timezone === undefined && !hasPoolFlags(flags),
       clock: fixedNow === undefined ? undefined : () => fixedNow,
     });
   } catch (err) {
@@ -144,13 +153,13 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
     throw err;
   }
   if (meter.ledger.recovered) notes.push(meter.ledger.recovered);
-  if (meter.droppedRequests) notes.push(`${meter.droppedRequests} request(s) read earlier from folders this run does not read were dropped from ${ledgerFile}.`);
+  if (meter.droppedRequests) notes.push(`${meter.droppedRequests} request(s) read earlier from folders this run does not read were dropped from ${mode.readOnly ? `this run's copy of ${ledgerFile} (the file is not touched)` : ledgerFile}.`);
   if (meter.ledger.readOnly && ledgerFile) notes.push(`Another Credit Ledger process is writing ${ledgerFile}; this run reads it without writing and may miss the newest turns.`);
   for (const p of meter.pricer.problems) notes.push(`rate override ignored: ${p}`);
   let update: MeterUpdate;
   try {
     update = await meter.refreshParallel(workerScriptBeside(__dirname), onProgress);
-    meter.save();
+    if (!mode.readOnly) meter.save();
   } catch (err) {
     meter.close(); // releases the ledger's lock
     throw err;

@@ -1,13 +1,14 @@
 // The `credit-ledger` command.
 import { Command, CommanderError, Option } from 'commander';
 import type { PoolFlags } from '../core/pool';
-import { collect, openRun, parseNowArg, type CommonOptions, type PoolOptions, type RunContext } from './context';
+import { collect, openRun, parseNowArg, type CommonOptions, type PoolOptions, type RunContext, type RunMode } from './context';
 import { UsageError } from './errors';
 import { buildReport, renderReport, type ReportKind } from './reports';
 import { balanceJson, renderBalance } from './balance';
 import { configCommand } from './config';
 import { execCommand, recordCommand, runsCommand } from './runs';
 import { registerAudit } from './audit';
+import { registerPlans } from './plans';
 import { accuracyCommand } from './accuracy';
 import { PLANS, parseUsdToNanos, reconcileFact } from '../core/pool';
 import { appendFact } from '../core/state/journal';
@@ -45,9 +46,9 @@ function progressReporter(): ((done: number, total: number) => void) | undefined
   };
 }
 
-async function withRun(opts: CommonOptions, fn: (ctx: RunContext) => void | Promise<void>, flags: PoolFlags = {}): Promise<void> {
+async function withRun(opts: CommonOptions, fn: (ctx: RunContext) => void | Promise<void>, flags: PoolFlags = {}, mode: RunMode = {}): Promise<void> {
   const progress = progressReporter();
-  const ctx = await openRun(opts, flags, progress);
+  const ctx = await openRun(opts, flags, progress, mode);
   if (progress) process.stderr.write('\r\x1b[K');
   try {
     const style = makeStyle(colorEnabled(opts.color, process.stderr));
@@ -128,6 +129,7 @@ export function buildProgram(): Command {
   registerInstallHookCommand(program);
   registerUninstallHookCommand(program);
   registerAudit(program, { withCommonOptions, withPoolOptions, withRun, poolFlags });
+  registerPlans(program, { withCommonOptions, withPoolOptions, withRun, poolFlags });
   return program;
 }
 

@@ -218,7 +218,7 @@ function openBytes(SQL: SqlJsStatic, bytes: Uint8Array | undefined): Database {
 export async function openStore(opts: OpenOptions): Promise<StoreOpenResult> {
   const SQL = await loadSqlJs();
   const file = opts.file;
-  if (!file) return { db: openBytes(SQL, undefined), readOnly: false, created: true };
+  if (!file) return openMemory(SQL, opts.seedFrom);
   let bytes: Uint8Array | undefined;
   let created = false;
   if (fs.existsSync(file)) bytes = fs.readFileSync(file);
@@ -242,6 +242,18 @@ export async function openStore(opts: OpenOptions): Promise<StoreOpenResult> {
       }
     }
     return { db: openBytes(SQL, undefined), readOnly: !!opts.readOnly, created: true, recovered: `The ledger ${file} could not be read (${reason}); it was set aside as ${aside} and rebuilt from the transcripts that still exist.` };
+  }
+}
+
+/** An in-memory ledger, empty or a copy of `seedFrom` (a read-only run's view of a ledger file it never writes). */
+function openMemory(SQL: SqlJsStatic, seedFrom: string | undefined): StoreOpenResult {
+  const bytes = seedFrom && fs.existsSync(seedFrom) ? fs.readFileSync(seedFrom) : undefined;
+  try {
+    return { db: openBytes(SQL, bytes), readOnly: false, created: !bytes };
+  } catch (err) {
+    if (!bytes || err instanceof SchemaTooNewError) throw err;
+    // A corrupt copy: the transcripts that still exist are read into an empty ledger; the file is left as it is.
+    return { db: openBytes(SQL, undefined), readOnly: false, created: true, recovered: `The ledger ${seedFrom} could not be read (${(err as Error).message}); this run read the transcripts that still exist instead (the file was not touched).` };
   }
 }
 

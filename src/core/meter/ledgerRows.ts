@@ -77,3 +77,12 @@ export function sessionFacts(db: Database, capturedRuns: ReadonlySet<string> = n
   }
   return out;
 }
+
+/** The earliest request's instant (epoch ms), or null when the ledger holds none. */
+export function firstRequestAt(db: Database): number | null {
+  let first: number | null = null;
+  eachRow(db, 'SELECT min(ts) FROM requests', [], (v) => {
+    if (v[0] !== null) first = Number(v[0]);
+  });
+  return first;
+}

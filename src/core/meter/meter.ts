@@ -6,13 +6,13 @@ import { Corrector, type CorrectionUpdate } from '../corrections/corrector';
 import { Ledger, type IngestReport } from '../ledger/ledger';
 import { recordSaved, seedFor } from '../ledger/registry';
 import { createPricer, loadRateCard, type Pricer } from '../pricing/pricer';
-import { computeBalance, previousCycles, resolvePoolSettings, snapshotFromBalance, type Balance, type LiveSession, type PoolFlags, type PoolSettings, type SessionFacts, type SpendRow } from '../pool';
+import { computeBalance, previousCycles, resolvePoolSettings, snapshotFromBalance, type Balance, type LiveSession, type PoolFlags, type PoolInput, type PoolSettings, type SessionFacts, type SpendRow } from '../pool';
 import { writeFileAtomic } from '../state/atomicFile';
 import { readJournal, type Fact } from '../state/journal';
 import type { UserPaths } from '../state/paths';
 import type { UserSettings } from '../state/settings';
 import { discover, resolveConfigDirs, type ConfigDir, type Discovery, type TranscriptFile } from '../transcripts/discovery';
-import { refreshSpendRows, sessionFacts, spendRows } from './ledgerRows';
+import { firstRequestAt, refreshSpendRows, sessionFacts, spendRows } from './ledgerRows';
 import { unpersistedRunSpend } from '../headless/runFact';
 
 export interface MeterOptions {
@@ -22,6 +22,11 @@ export interface MeterOptions {
   configDirs?: string[];
   /** Ledger file; undefined keeps the ledger in memory. */
   ledgerFile?: string;
+  /**
+   * With no `ledgerFile`: start the in-memory ledger as a copy of this file (or of the newest ledger saved over the
+   * same folders), so a read-only run sees every request the file kept and nothing is ever written back.
+   */
+  memoryCopyOf?: string;
   /** Whether this meter may write the per-user balance snapshot (never for --config-dir/--db/--now/plan-flag runs). */
   writesSnapshot: boolean;
   flags?: PoolFlags;
@@ -57,6 +62,8 @@ export class Meter {
   private lastBalance: Balance | undefined;
   /** Spend rows and session facts kept between updates; an update re-reads only what its ingest changed. */
   private rows: Map<string, SpendRow> | undefined;
+  /** The cached rows hold every request from this instant on. */
+  private rowsFrom = Infinity;
   private sessions: Map<string, SessionFacts> | undefined;
   private pendingKeys: string[] = [];
   private pendingSessions = new Set<string>();
@@ -85,7 +92,9 @@ export class Meter {
     const ledger = await Ledger.open({
       file: opts.ledgerFile,
       pricer,
-      seedFrom: opts.ledgerFile && opts.seed !== false ? seedFor(opts.paths, opts.ledgerFile, projects) : undefined,
+      seedFrom: opts.ledgerFile
+        ? opts.seed !== false ? seedFor(opts.paths, opts.ledgerFile, projects) : undefined
+        : opts.memoryCopyOf && (seedFor(opts.paths, opts.memoryCopyOf, projects) ?? opts.memoryCopyOf),
       allowLabels: opts.settings.allowLabels === true,
     });
     const meter = new Meter(opts, ledger, pricer, poolSettings, configDirs);
@@ -235,9 +244,20 @@ export class Meter {
 
   computeBalance(now: number = this.now()): Balance {
     const settings = this.poolSettings;
-    if (!this.rows) {
-      const earliest = previousCycles(now, 3, settings.cycleDay, settings.timezone).reduce((min, c) => Math.min(min, c.start), now) - 8 * 86_400_000;
-      this.rows = spendRows(this.ledger.db, earliest);
+    const earliest = previousCycles(now, 3, settings.cycleDay, settings.timezone).reduce((min, c) => Math.min(min, c.start), now) - 8 * 86_400_000;
+    const balance = computeBalance(this.poolInput(earliest), now);
+    this.lastBalance = balance;
+    return balance;
+  }
+
+  /**
+   * What the pool reads: spend rows from `from` on (at least; the cache may hold older ones), the sessions, the
+   * journal's facts and the runs that left no transcript. The balance and the plan comparison both read this.
+   */
+  poolInput(from: number): PoolInput {
+    if (!this.rows || from < this.rowsFrom) {
+      this.rows = spendRows(this.ledger.db, from);
+      this.rowsFrom = from;
       this.pendingKeys = [];
     } else if (this.pendingKeys.length) {
       refreshSpendRows(this.ledger.db, this.rows, this.pendingKeys);
@@ -259,9 +279,12 @@ export class Meter {
     // Runs that left no transcript (--no-session-persistence) spend what their results say.
     const unpersisted = unpersistedRunSpend(runFacts, this.pricer, rowSessions);
     const sessions = [...this.sessions.values(), ...unpersisted.sessions.filter((s) => !this.sessions!.has(s.sessionId))];
-    const balance = computeBalance({ settings, rows: [...this.rows.values(), ...unpersisted.rows], sessions, facts: this.facts }, now);
-    this.lastBalance = balance;
-    return balance;
+    return { settings: this.poolSettings, rows: [...this.rows.values(), ...unpersisted.rows], sessions, facts: this.facts };
+  }
+
+  /** The earliest request the ledger holds (epoch ms), or null when it holds none: how much history there is. */
+  firstRequestAt(): number | null {
+    return firstRequestAt(this.ledger.db);
   }
 
   get balance(): Balance {
