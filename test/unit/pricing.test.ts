@@ -1,13 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PriceableUsage } from '../../src/core/model';
-import { createPricer, formatUsd, loadRateCard, nanosToUsd, normalizeModelId, usdToNanos } from '../../src/core/pricing/pricer';
+import { createPricer, displayModelName, formatUsd, loadRateCard, nanosToUsd, normalizeModelId, usdToNanos } from '../../src/core/pricing/pricer';
 import type { RateCard, RateOverrides } from '../../src/core/pricing/pricer';
-import { indexModels } from '../../src/core/pricing/modelId';
+import { indexModels, parseModelFamily } from '../../src/core/pricing/modelId';
+import { RATE_KEYS } from '../../src/core/pricing/rateCard';
 
 const BEFORE_GA = Date.parse('2026-03-12T23:59:59.999Z');
 const AT_GA = Date.parse('2026-03-13T00:00:00.000Z');
-const LATER = Date.parse('2026-10-01T12:00:00Z');
+const LATER = Date.parse('2026-11-20T12:00:00Z');
 
 function usage(model: string, fields: Partial<PriceableUsage> = {}): PriceableUsage {
   return {
@@ -33,72 +34,115 @@ function cost(model: string, fields: Partial<PriceableUsage> = {}): number {
   return p.costNanos;
 }
 
-// Nanodollars per token = USD per million tokens x 1000, written out by hand from FACTS.md.
-const FAMILIES: Array<[string, number, number, number, number, number]> = [
-  ['claude-opus-4-5', 5000, 25000, 6250, 10000, 500],
-  ['claude-opus-4-6', 5000, 25000, 6250, 10000, 500],
-  ['claude-opus-4-7', 5000, 25000, 6250, 10000, 500],
-  ['claude-opus-4-8', 5000, 25000, 6250, 10000, 500],
+// Nanodollars per token = USD per million tokens x 1000, written out by hand from FACTS.md "Rate card" (checked 2026-12-06).
+const ROWS: Array<[string, number, number, number, number, number]> = [
+  ['claude-fable-5-2', 8000, 40000, 10000, 16000, 200],
+  ['claude-mythos-5-2', 8000, 40000, 10000, 16000, 200],
+  ['claude-fable-5-1', 10000, 50000, 12500, 20000, 250],
+  ['claude-mythos-5-1', 10000, 50000, 12500, 20000, 250],
+  ['claude-fable-5', 10000, 50000, 12500, 20000, 1000],
+  ['claude-mythos-5', 10000, 50000, 12500, 20000, 1000],
+  ['claude-opus-5-5', 4000, 20000, 5000, 8000, 200],
+  ['claude-sonnet-5-5', 2000, 10000, 2500, 4000, 100],
+  ['claude-sonnet-5', 2000, 10000, 2500, 4000, 200],
+  ['claude-haiku-5-5', 100, 500, 125, 200, 10],
   ['claude-opus-5', 5000, 25000, 6250, 10000, 500],
-  ['claude-opus-4', 15000, 75000, 18750, 30000, 1500],
+  ['claude-opus-4-8', 5000, 25000, 6250, 10000, 500],
+  ['claude-opus-4-7', 5000, 25000, 6250, 10000, 500],
+  ['claude-opus-4-6', 5000, 25000, 6250, 10000, 500],
+  ['claude-opus-4-5', 5000, 25000, 6250, 10000, 500],
   ['claude-opus-4-1', 15000, 75000, 18750, 30000, 1500],
+  ['claude-opus-4', 15000, 75000, 18750, 30000, 1500],
   ['claude-3-opus', 15000, 75000, 18750, 30000, 1500],
-  ['claude-sonnet-4', 3000, 15000, 3750, 6000, 300],
-  ['claude-sonnet-4-5', 3000, 15000, 3750, 6000, 300],
   ['claude-sonnet-4-6', 3000, 15000, 3750, 6000, 300],
+  ['claude-sonnet-4-5', 3000, 15000, 3750, 6000, 300],
+  ['claude-sonnet-4', 3000, 15000, 3750, 6000, 300],
   ['claude-3-7-sonnet', 3000, 15000, 3750, 6000, 300],
   ['claude-3-5-sonnet', 3000, 15000, 3750, 6000, 300],
   ['claude-haiku-4-5', 1000, 5000, 1250, 2000, 100],
   ['claude-3-5-haiku', 800, 4000, 1000, 1600, 80],
   ['claude-3-haiku', 250, 1250, 300, 500, 30],
-  // Unverified newer families: cache rates derived at 1.25x / 2x / 0.1x of input.
-  ['claude-opus-5-5', 4000, 20000, 5000, 8000, 400],
-  ['claude-sonnet-5', 2000, 10000, 2500, 4000, 200],
-  ['claude-sonnet-5-5', 2000, 10000, 2500, 4000, 200],
-  ['claude-fable-5', 10000, 50000, 12500, 20000, 1000],
-  ['claude-fable-5-1', 10000, 50000, 12500, 20000, 1000],
-  ['claude-mythos-5', 10000, 50000, 12500, 20000, 1000],
-  ['claude-mythos-5-1', 10000, 50000, 12500, 20000, 1000],
 ];
-const UNVERIFIED = new Set(['claude-opus-5-5', 'claude-sonnet-5', 'claude-sonnet-5-5', 'claude-fable-5', 'claude-fable-5-1', 'claude-mythos-5', 'claude-mythos-5-1']);
 
 describe('rate card data', () => {
-  it('is dated, sourced, and loads without problems', () => {
+  it('is dated 2026-12-06, every row sourced and checked, and loads without problems', () => {
     const card = loadRateCard();
-    assert.equal(card.asOf, '2026-11-01');
-    for (const row of card.models) assert.ok(row.source.length > 10, `${row.id} has a source`);
-    for (const row of card.models) for (const t of row.longContext ?? []) assert.ok(t.source.length > 10);
+    assert.equal(card.asOf, '2026-12-06');
+    assert.equal(card.schema, 2);
+    for (const m of card.models) {
+      assert.match(m.released, /^\d{4}-\d{2}-\d{2}$/, m.id);
+      assert.ok(m.contextWindow >= 200_000 && m.maxOutput >= 4096, m.id);
+      assert.ok(['active', 'legacy', 'retired'].includes(m.status), m.id);
+      for (const r of m.rows) {
+        assert.ok(r.source.includes('http') || r.source.length > 20, `${m.id} ${r.from} has a source`);
+        assert.equal(r.checked, '2026-12-06', `${m.id} ${r.from} checked`);
+        for (const k of RATE_KEYS) assert.equal(typeof r.rates[k], 'number', `${m.id} ${r.from} ${k} explicit`);
+        for (const t of r.tiers ?? []) for (const k of RATE_KEYS) assert.equal(typeof t.rates[k], 'number', `${m.id} tier ${k} explicit`);
+      }
+    }
     assert.deepEqual(pricer.problems, []);
-    assert.equal(pricer.asOf, '2026-11-01');
+    assert.deepEqual(pricer.notices, []);
+    assert.equal(pricer.asOf, '2026-12-06');
   });
 
-  it('holds every family from FACTS.md and marks only the newer ones unverified', () => {
-    const ids = new Set(loadRateCard().models.map((m) => m.id));
-    for (const [id] of FAMILIES) assert.ok(ids.has(id), id);
-    for (const m of loadRateCard().models) assert.equal(m.verified, !UNVERIFIED.has(m.id), m.id);
+  it('holds every model of FACTS.md, each at its list price in all five categories', () => {
+    for (const [id] of ROWS) assert.ok(pricer.lookup(id), id);
+    const ids = new Set(loadRateCard().models.flatMap((m) => [m.id, ...m.aliases]));
+    for (const [id] of ROWS) assert.ok(ids.has(id), `${id} is on the card`);
+  });
+
+  it('only the Sonnet 5.5 launch row (sources disagree on it) is unverified', () => {
+    const unverified = loadRateCard().models.flatMap((m) => m.rows.filter((r) => !r.verified).map((r) => `${m.id}@${r.from.slice(0, 10)}`));
+    assert.deepEqual(unverified, ['claude-sonnet-5-5@2026-09-28']);
+  });
+
+  it('gives release dates and the current lineup', () => {
+    assert.equal(pricer.lookup('claude-fable-5-2')?.released, '2026-11-09');
+    assert.equal(pricer.lookup('claude-haiku-5-5')?.released, '2026-10-07');
+    assert.equal(pricer.lookup('claude-opus-5-5')?.released, '2026-09-23');
+    const active = pricer.models.filter((m) => m.status === 'active').map((m) => m.id).sort();
+    assert.deepEqual(active, ['claude-fable-5-2', 'claude-haiku-5-5', 'claude-opus-5-5', 'claude-sonnet-5-5']);
+    for (const id of ['claude-opus-4', 'claude-opus-4-1', 'claude-sonnet-4', 'claude-3-opus', 'claude-3-haiku']) assert.equal(pricer.lookup(id)?.status, 'retired', id);
+  });
+
+  it('carries each model context window and max output (1M / 128K for the 5.x models)', () => {
+    assert.equal(pricer.lookup('claude-opus-5-5')?.contextWindow, 1_000_000);
+    assert.equal(pricer.lookup('claude-opus-5-5')?.maxOutput, 128_000);
+    assert.equal(pricer.lookup('claude-haiku-4-5')?.contextWindow, 200_000);
+    assert.equal(pricer.lookup('claude-haiku-4-5')?.maxOutput, 64_000);
+    assert.equal(pricer.lookup('claude-sonnet-4-5[1m]')?.contextWindow, 1_000_000);
   });
 
   it('hands out a copy, so editing one card never changes the next', () => {
     const a = loadRateCard();
-    a.models[0].rates.input = 999;
-    assert.notEqual(loadRateCard().models[0].rates.input, 999);
+    a.models[0].rows[0].rates.input = 999;
+    assert.notEqual(loadRateCard().models[0].rows[0].rates.input, 999);
   });
 });
 
-describe('family rates', () => {
-  for (const [id, input, output, w5, w1, read] of FAMILIES) {
-    it(`${id}: each category`, () => {
-      const M = 100_000; // under every long-context threshold
+describe('every row, every category', () => {
+  for (const [id, input, output, w5, w1, read] of ROWS) {
+    it(`${id}`, () => {
+      const M = 50_000; // under every tier threshold
       assert.equal(cost(id, { input: M }), input * M);
       assert.equal(cost(id, { output: M }), output * M);
       assert.equal(cost(id, { cacheWrite5m: M }), w5 * M);
       assert.equal(cost(id, { cacheWrite1h: M }), w1 * M);
       assert.equal(cost(id, { cacheRead: M }), read * M);
-      const p = pricer.price(usage(id, { input: 1 }));
-      assert.equal(p.model, id);
-      assert.equal(p.notes.some((n) => n.includes('unverified')), UNVERIFIED.has(id));
     });
   }
+
+  it('the issue table: one session of each current model at list price', () => {
+    // 1,000 input, 2,000 output, 10,000 1-hour cache write, 100,000 cache read.
+    const req = { input: 1000, output: 2000, cacheWrite1h: 10_000, cacheRead: 100_000 };
+    assert.equal(formatUsd(cost('claude-fable-5-2', req)), '$0.2680');
+    assert.equal(formatUsd(cost('claude-fable-5-1', req)), '$0.3350');
+    assert.equal(formatUsd(cost('claude-opus-5-5', req)), '$0.1440');
+    assert.equal(formatUsd(cost('claude-sonnet-5-5', req)), '$0.0720');
+    assert.equal(cost('claude-mythos-5-2', req), cost('claude-fable-5-2', req));
+    assert.equal(formatUsd(cost('claude-haiku-5-5', { ...req, cacheRead: 50_000 })), '$0.0036');
+    assert.equal(formatUsd(cost('claude-haiku-5-5', { ...req, cacheRead: 150_000 })), '$0.0230');
+  });
 
   it('sums the categories of one request (Opus 4.6, all five buckets)', () => {
     // 1000x5000 + 2000x25000 + 10000x6250 + 20000x10000 + 100000x500
@@ -116,32 +160,73 @@ describe('family rates', () => {
     assert.equal(formatUsd(total), '$15.00');
   });
 
-  it('exposes the effective rates with cache rates filled in', () => {
-    const m = pricer.lookup('claude-sonnet-5-20261201');
+  it('exposes today\'s effective rates and every dated row', () => {
+    const m = pricer.lookup('claude-sonnet-5-5-20260928');
     assert.ok(m);
-    assert.equal(m.id, 'claude-sonnet-5');
-    assert.deepEqual(m.rates, { input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.2 });
-    assert.equal(m.verified, false);
+    assert.equal(m.id, 'claude-sonnet-5-5');
+    assert.equal(m.display, 'sonnet-5.5');
+    assert.deepEqual(m.rates, { input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.1 });
+    assert.equal(m.verified, true);
+    assert.deepEqual(m.rows.map((r) => [r.from, r.rates.cacheRead]), [['2026-09-28T00:00:00Z', 0.2], ['2026-10-07T00:00:00Z', 0.1]]);
+    assert.equal(pricer.rowAt('claude-sonnet-5-5', Date.parse('2026-10-01T00:00:00Z'))?.rates.cacheRead, 0.2);
+    assert.equal(pricer.rowAt('claude-sonnet-5-5', Number.NaN)?.rates.cacheRead, 0.1);
     assert.equal(pricer.lookup('gpt-4o'), undefined);
   });
 });
 
-describe('long context', () => {
+describe('dated rows', () => {
+  const READS = { cacheRead: 1_000_000 };
+  it('Sonnet 5.5 cache reads: $0.20 before 2026-10-07, $0.10 from it', () => {
+    const before = pricer.price(usage('claude-sonnet-5-5', { ...READS, timestamp: Date.parse('2026-10-06T23:59:59.999Z') }));
+    assert.equal(before.costNanos, 200_000_000);
+    assert.equal(before.rowFrom, '2026-09-28T00:00:00Z');
+    assert.ok(before.notes.some((n) => n.includes('unverified')));
+    const at = pricer.price(usage('claude-sonnet-5-5', { ...READS, timestamp: Date.parse('2026-10-07T00:00:00Z') }));
+    assert.equal(at.costNanos, 100_000_000);
+    assert.equal(at.rowFrom, '2026-10-07T00:00:00Z');
+    assert.equal(at.notes.some((n) => n.includes('unverified')), false);
+  });
+
+  it('a request dated before a model\'s first row is priced at that row', () => {
+    assert.equal(cost('claude-sonnet-5-5', { ...READS, timestamp: Date.parse('2026-01-01T00:00:00Z') }), 200_000_000);
+  });
+
+  it('a request with no time is priced at the row in force today, and says so', () => {
+    const p = pricer.price(usage('claude-sonnet-5-5', { ...READS, timestamp: 0 }));
+    assert.equal(p.costNanos, 100_000_000);
+    assert.ok(p.notes.some((n) => n.includes('no request time')));
+    const s46 = pricer.price(usage('claude-sonnet-4-6', { input: 300_000, timestamp: Number.NaN }));
+    assert.equal(s46.longContext, false);
+  });
+});
+
+describe('whole-request tiers', () => {
   const base = { input: 50_000, cacheWrite5m: 50_000, cacheWrite1h: 50_000, cacheRead: 50_000, output: 1000 };
 
-  it('exactly 200,000 prompt tokens stays at standard rates', () => {
+  it('Haiku 5.5: 100,000 prompt tokens at the low rates, 100,001 bills every token at the high rates', () => {
+    const at = pricer.price(usage('claude-haiku-5-5', { input: 10_000, cacheWrite1h: 10_000, cacheRead: 80_000, output: 2000 }));
+    // 10000x100 + 10000x200 + 80000x10 + 2000x500
+    assert.equal(at.costNanos, 4_800_000);
+    assert.equal(at.longContext, false);
+    const over = pricer.price(usage('claude-haiku-5-5', { input: 10_001, cacheWrite1h: 10_000, cacheRead: 80_000, output: 2000 }));
+    // 10001x500 + 10000x1000 + 80000x50 + 2000x2500
+    assert.equal(over.costNanos, 24_000_500);
+    assert.equal(over.longContext, true);
+    assert.ok(over.notes.some((n) => n.startsWith('over 100,000 prompt tokens')));
+  });
+
+  it('Sonnet 4.5: exactly 200,000 prompt tokens stays at standard rates', () => {
     const p = pricer.price(usage('claude-sonnet-4-5', base));
     // 50000x3000 + 50000x3750 + 50000x6000 + 50000x300 + 1000x15000
     assert.equal(p.costNanos, 667_500_000);
     assert.equal(p.longContext, false);
   });
 
-  it('200,001 prompt tokens bills the whole request, output included, at premium rates', () => {
+  it('Sonnet 4.5: 200,001 prompt tokens bills the whole request, output included, at premium rates', () => {
     const p = pricer.price(usage('claude-sonnet-4-5', { ...base, input: 50_001 }));
     // 50001x6000 + 50000x7500 + 50000x12000 + 50000x600 + 1000x22500
     assert.equal(p.costNanos, 1_327_506_000);
     assert.equal(p.longContext, true);
-    assert.ok(p.notes.some((n) => n.startsWith('long context: 200001')));
   });
 
   it('Sonnet 4 has the same premium with no end date', () => {
@@ -169,18 +254,17 @@ describe('long context', () => {
   });
 
   it('models without a tier stay at standard rates over 200K', () => {
-    for (const id of ['claude-opus-4-5', 'claude-opus-4-8', 'claude-haiku-4-5']) {
+    for (const id of ['claude-opus-4-5', 'claude-opus-4-8', 'claude-haiku-4-5', 'claude-opus-5-5', 'claude-fable-5-2']) {
       const p = pricer.price(usage(id, { input: 500_000, timestamp: BEFORE_GA }));
       assert.equal(p.longContext, false, id);
     }
     assert.equal(cost('claude-opus-4-5', { input: 300_000, output: 10_000 }), 1_750_000_000);
   });
 
-  it('a request with no time is judged by the rules in force today', () => {
-    const s46 = pricer.price(usage('claude-sonnet-4-6', { input: 300_000, timestamp: 0 }));
-    assert.equal(s46.longContext, false);
-    assert.ok(s46.notes.some((n) => n.includes('no request time')));
-    assert.equal(pricer.price(usage('claude-sonnet-4-5', { input: 300_000, timestamp: Number.NaN })).longContext, true);
+  it('the effective model lists each tier with the window it is in force', () => {
+    const m = pricer.lookup('claude-opus-4-6');
+    assert.deepEqual(m?.longContext.map((t) => [t.thresholdTokens, t.from ?? null, t.until ?? null]), [[200_000, null, '2026-03-13T00:00:00Z']]);
+    assert.deepEqual(pricer.lookup('claude-haiku-5-5')?.longContext.map((t) => [t.thresholdTokens, t.rates.input]), [[100_000, 0.5]]);
   });
 });
 
@@ -192,22 +276,43 @@ describe('web search, fast mode, data residency', () => {
     assert.equal(pricer.price(usage('claude-haiku-4-5', { webSearches: 1000 })).costNanos, 10_000_000_000);
   });
 
-  it('fast mode is 6x every rate on Opus 4.6', () => {
+  it('fast mode on Opus 4.6 is 6x every rate', () => {
     const p = pricer.price(usage('claude-opus-4-6', { input: 1000, output: 1000, cacheRead: 1000, speed: 'fast' }));
     assert.equal(p.costNanos, 1000 * 30_000 + 1000 * 150_000 + 1000 * 3000);
     assert.equal(p.fast, true);
+    assert.equal(p.lowerBound, false);
   });
 
-  it('fast mode stacks on the long-context premium', () => {
+  it('fast mode has its own rates per model: Opus 5.5 $8/$40, Opus 5 $10/$50', () => {
+    assert.equal(cost('claude-opus-5-5', { input: 1000, output: 1000, speed: 'fast' }), 1000 * 8000 + 1000 * 40_000);
+    assert.equal(cost('claude-opus-5', { input: 1000, output: 1000, speed: 'fast' }), 1000 * 10_000 + 1000 * 50_000);
+  });
+
+  it('Opus 4.8 fast mode is priced until 2026-11-30 and a lower bound after it was withdrawn', () => {
+    const before = pricer.price(usage('claude-opus-4-8', { output: 1000, speed: 'fast', timestamp: Date.parse('2026-11-29T12:00:00Z') }));
+    assert.equal(before.costNanos, 50_000_000);
+    assert.equal(before.fast, true);
+    const after = pricer.price(usage('claude-opus-4-8', { output: 1000, speed: 'fast', timestamp: Date.parse('2026-11-30T12:00:00Z') }));
+    assert.equal(after.costNanos, 25_000_000);
+    assert.equal(after.fast, false);
+    assert.equal(after.lowerBound, true);
+  });
+
+  it('fast mode stacks on the long-context premium (the tier has its own fast rates)', () => {
     // 300000x60000 + 10000x225000
     assert.equal(cost('claude-opus-4-6', { input: 300_000, output: 10_000, speed: 'fast', timestamp: BEFORE_GA }), 20_250_000_000);
   });
 
-  it('fast mode on a model without fast rates is priced standard and flagged', () => {
-    const p = pricer.price(usage('claude-opus-4-7', { input: 1000, output: 1000, speed: 'fast' }));
-    assert.equal(p.costNanos, 1000 * 5000 + 1000 * 25_000);
-    assert.equal(p.fast, false);
-    assert.ok(p.notes.some((n) => n.includes('no fast rates known for claude-opus-4-7')));
+  it('a fast request on a model with no fast rate is priced standard and flagged as a lower bound, never in silence', () => {
+    for (const id of ['claude-fable-5-2', 'claude-sonnet-5-5', 'claude-haiku-4-5']) {
+      const p = pricer.price(usage(id, { input: 1000, output: 1000, speed: 'fast' }));
+      const std = pricer.price(usage(id, { input: 1000, output: 1000 }));
+      assert.equal(p.costNanos, std.costNanos, id);
+      assert.equal(p.fast, false, id);
+      assert.equal(p.lowerBound, true, id);
+      assert.ok(p.notes.some((n) => n.includes('lower bound')), id);
+      assert.equal(std.lowerBound, false, id);
+    }
   });
 
   it('US data residency is 1.1x every category on 4.6-and-later models', () => {
@@ -218,6 +323,7 @@ describe('web search, fast mode, data residency', () => {
     assert.equal(p.residency, true);
     assert.equal(cost('claude-opus-4-8', { cacheRead: 1000, inferenceGeo: 'us' }), 550_000);
     assert.equal(cost('claude-opus-5-5', { input: 1000, inferenceGeo: 'us' }), 4_400_000);
+    assert.equal(cost('claude-haiku-5-5', { cacheRead: 1000, inferenceGeo: 'us' }), 11_000);
   });
 
   it('residency does not apply before 4.6, nor outside the US geo', () => {
@@ -231,7 +337,7 @@ describe('web search, fast mode, data residency', () => {
   });
 
   it('fast and residency multiply together and round once per rate', () => {
-    // 0.5 x 6 x 1.1 = 3.3 USD/M -> 3300 nanos per token
+    // 3 x 1.1 = 3.3 USD/M -> 3300 nanos per token
     const p = pricer.price(usage('claude-opus-4-6', { cacheRead: 1000, speed: 'fast', inferenceGeo: 'us' }));
     assert.equal(p.costNanos, 3_300_000);
     assert.ok(p.fast && p.residency);
@@ -243,7 +349,7 @@ describe('web search, fast mode, data residency', () => {
   });
 });
 
-describe('model ids', () => {
+describe('model ids as written in the wild', () => {
   const cases: Array<[string, string]> = [
     ['claude-sonnet-4-5-20250929', 'claude-sonnet-4-5'],
     ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'claude-sonnet-4-5'],
@@ -263,6 +369,16 @@ describe('model ids', () => {
     ['anthropic/claude-opus-4.6', 'claude-opus-4-6'],
     ['claude-opus-5', 'claude-opus-5'],
     ['claude-opus-4-5', 'claude-opus-4-5'],
+    // The 5.x generation in every spelling.
+    ['claude-opus-5-5[1m]', 'claude-opus-5-5'],
+    ['claude-opus-5-5-20260923', 'claude-opus-5-5'],
+    ['claude-opus-5-5@20260923', 'claude-opus-5-5'],
+    ['us.anthropic.claude-opus-5-5-20260923-v1:0', 'claude-opus-5-5'],
+    ['anthropic.claude-sonnet-5-5-v1:0', 'claude-sonnet-5-5'],
+    ['global.anthropic.claude-haiku-5-5-20261007-v1:0', 'claude-haiku-5-5'],
+    ['claude-haiku-5-5[1m]', 'claude-haiku-5-5'],
+    ['claude-fable-5-2@20261109', 'claude-fable-5-2'],
+    ['claude-sonnet-5-5-20260928[1m]', 'claude-sonnet-5-5'],
   ];
   for (const [raw, want] of cases) {
     it(`${JSON.stringify(raw)} -> ${want}`, () => {
@@ -271,6 +387,17 @@ describe('model ids', () => {
     });
   }
 
+  it('a date suffix never lands on a neighbouring model', () => {
+    assert.equal(pricer.price(usage('claude-sonnet-5-5-20260928', { input: 1 })).model, 'claude-sonnet-5-5');
+    assert.equal(pricer.price(usage('claude-sonnet-5-20260630', { input: 1 })).model, 'claude-sonnet-5');
+    assert.equal(pricer.price(usage('claude-fable-5-20260609', { input: 1 })).model, 'claude-fable-5');
+    assert.equal(pricer.price(usage('claude-fable-5-1-20260901', { input: 1 })).model, 'claude-fable-5-1');
+    assert.equal(pricer.price(usage('claude-opus-4-20250514', { input: 1 })).model, 'claude-opus-4');
+    assert.equal(cost('claude-sonnet-5-5-20260928', { cacheRead: 1000 }), 100_000);
+    assert.equal(cost('claude-sonnet-5-20260630', { cacheRead: 1000 }), 200_000);
+    assert.equal(cost('claude-fable-5-20260609', { cacheRead: 1000 }), 1_000_000);
+  });
+
   it('prices every spelling the same', () => {
     const want = cost('claude-sonnet-4-5', { input: 1234, output: 567 });
     for (const raw of ['claude-sonnet-4-5-20250929', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'claude-sonnet-4-5@20250929', 'claude-sonnet-4-5[1m]']) {
@@ -278,13 +405,29 @@ describe('model ids', () => {
     }
   });
 
-  it('aliases come from the data and resolve to the card id', () => {
+  it('Mythos shares Fable\'s rows; aliases come from the data and resolve to the card id', () => {
+    assert.equal(pricer.price(usage('claude-mythos-5-2', { input: 1 })).model, 'claude-fable-5-2');
+    assert.equal(pricer.price(usage('us.anthropic.claude-mythos-5-1-v1:0', { input: 1 })).model, 'claude-fable-5-1');
     assert.equal(pricer.price(usage('claude-opus-4-0', { input: 1 })).model, 'claude-opus-4');
     assert.equal(pricer.price(usage('claude-sonnet-4-0', { input: 1 })).model, 'claude-sonnet-4');
     const index = indexModels([{ id: 'a-model', aliases: ['b-model'] }, { id: 'b-model' }, { id: 'c-model', aliases: ['a-model-20250101'] }]);
     assert.equal(index.find('b-model')?.id, 'b-model'); // an alias never shadows another row's id
     assert.equal(index.find('A-MODEL@20250101')?.id, 'a-model');
     assert.equal(index.conflicts.length, 2);
+  });
+
+  it('short display names for tables', () => {
+    assert.equal(displayModelName('claude-opus-5-5[1m]'), 'opus-5.5');
+    assert.equal(displayModelName('claude-fable-5-2-20261109'), 'fable-5.2');
+    assert.equal(displayModelName('claude-mythos-5-2'), 'mythos-5.2');
+    assert.equal(displayModelName('us.anthropic.claude-sonnet-4-5-20250929-v1:0'), 'sonnet-4.5');
+    assert.equal(displayModelName('claude-3-5-sonnet-20241022'), 'sonnet-3.5');
+    assert.equal(displayModelName('claude-opus-4'), 'opus-4');
+    assert.equal(displayModelName('gpt-4o'), 'gpt-4o');
+    assert.equal(displayModelName('<synthetic>'), '<synthetic>');
+    assert.deepEqual(parseModelFamily('claude-fable-5-3'), { family: 'fable', version: [5, 3] });
+    assert.deepEqual(parseModelFamily('claude-3-7-sonnet-latest'), { family: 'sonnet', version: [3, 7] });
+    assert.equal(parseModelFamily('gpt-4o'), undefined);
   });
 });
 
@@ -310,19 +453,34 @@ describe('unknown models', () => {
   });
 });
 
-describe('overrides', () => {
-  it('replace a card model, deriving missing cache rates and scaling its premium tier', () => {
+describe('overrides (settings "rateOverrides")', () => {
+  it('all five categories given: replace the model at every date', () => {
+    const p = createPricer(loadRateCard(), { 'claude-sonnet-5-5': { input: 1, output: 5, cacheWrite5m: 1.25, cacheWrite1h: 2, cacheRead: 0.05 } });
+    assert.deepEqual(p.problems, []);
+    assert.deepEqual(p.notices, []);
+    const m = p.lookup('claude-sonnet-5-5');
+    assert.equal(m?.origin, 'card+override');
+    for (const ts of ['2026-09-30', '2026-11-01']) {
+      assert.equal(p.price(usage('claude-sonnet-5-5', { cacheRead: 1000, timestamp: Date.parse(ts) })).costNanos, 50_000, ts);
+    }
+  });
+
+  it('older overrides with input and output only still work: cache rates derived from the model\'s own ratios, and said so', () => {
     const p = createPricer(loadRateCard(), { 'claude-sonnet-4-5-20250929': { input: 2, output: 10 } });
     assert.deepEqual(p.problems, []);
+    assert.equal(p.notices.length, 1);
+    assert.match(p.notices[0], /cacheWrite5m, cacheWrite1h, cacheRead not given; derived from claude-sonnet-4-5/);
     const m = p.lookup('claude-sonnet-4-5');
     assert.ok(m);
-    assert.equal(m.origin, 'card+override');
     assert.deepEqual(m.rates, { input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.2 });
     const std = p.price(usage('claude-sonnet-4-5', { input: 1000, output: 1000, cacheWrite5m: 1000, cacheWrite1h: 1000, cacheRead: 1000 }));
     assert.equal(std.costNanos, 1000 * (2000 + 10_000 + 2500 + 4000 + 200));
     assert.ok(std.notes.some((n) => n.includes('user settings')));
     // Premium keeps its 2x / 1.5x ratio to the overridden standard rates: 4 / 15.
     assert.equal(p.price(usage('claude-sonnet-4-5', { input: 300_000, output: 10_000 })).costNanos, 300_000 * 4000 + 10_000 * 15_000);
+    // A 5.x model keeps its own cache-read ratio (Opus 5.5: 0.05x input), not the old 0.1x.
+    const o = createPricer(loadRateCard(), { 'claude-opus-5-5': { input: 8, output: 40 } });
+    assert.equal(o.lookup('claude-opus-5-5')?.rates.cacheRead, 0.4);
     // Other models are untouched.
     assert.equal(p.price(usage('claude-sonnet-4-6', { input: 1000 })).costNanos, 3_000_000);
   });
@@ -334,13 +492,15 @@ describe('overrides', () => {
     });
     assert.deepEqual(p.problems, []);
     assert.equal(p.price(usage('claude-opus-4-6', { cacheWrite5m: 1000, cacheWrite1h: 1000, cacheRead: 1000 })).costNanos, 1000 * (5500 + 9000 + 450));
+    // Fast keeps its 6x: 24 x 1.1 = 26.4.
     assert.equal(p.price(usage('claude-opus-4-6', { input: 1000, speed: 'fast', inferenceGeo: 'us' })).costNanos, 1000 * 26_400);
     assert.equal(p.price(usage('claude-opus-4-20250514', { input: 1000 })).costNanos, 12_000_000);
   });
 
-  it('add a model that is not on the card', () => {
+  it('add a model that is not on the card (standard multipliers for what is not given, and said so)', () => {
     const p = createPricer(loadRateCard(), { 'acme-coder-2': { input: 1, output: 2, cacheRead: 0.05 } });
     assert.deepEqual(p.problems, []);
+    assert.match(p.notices[0], /cacheWrite5m, cacheWrite1h not given; derived from input at the standard multipliers/);
     const r = p.price(usage('ACME-Coder-2-20270101', { input: 1000, output: 1000, cacheWrite5m: 1000, cacheRead: 1000 }));
     assert.equal(r.priced, true);
     assert.equal(r.model, 'acme-coder-2');
@@ -365,13 +525,13 @@ describe('overrides', () => {
     const p = createPricer(loadRateCard(), bad);
     const has = (text: string): boolean => p.problems.some((x) => x.includes(text));
     assert.ok(has('"claude-sonnet-4-5": missing input'));
-    assert.ok(has('"claude-opus-4-6": input must be a non-negative number'));
-    assert.ok(has('"claude-opus-4-5": input must be a non-negative number'));
+    assert.ok(has('"claude-opus-4-6": input is negative'));
+    assert.ok(has('"claude-opus-4-5": input must be a number'));
     assert.ok(has('"claude-3-opus": rates must be an object'));
     assert.ok(has('"  ": not a model id'));
     assert.ok(has('"claude-haiku-4-5-20251001": names the same model as "claude-haiku-4-5"'));
     assert.ok(has('"claude-opus-4-1": unknown field "cacheRaed"'));
-    assert.ok(has('"claude-opus-4-8": cacheRead must be a non-negative number'));
+    assert.ok(has('"claude-opus-4-8": cacheRead must be a number'));
     assert.ok(has('"claude-opus-4-7": input 5.00001 is finer than $0.001'));
     assert.equal(p.problems.length, 9);
     // Good entries applied; skipped ones keep card rates.
@@ -391,20 +551,28 @@ describe('overrides', () => {
 });
 
 describe('bad card rows', () => {
-  it('are skipped and reported; the rest still prices', () => {
+  it('are skipped and reported; a missing category is never filled in for the shipped card', () => {
     const card: RateCard = loadRateCard();
-    (card.models[0].rates as unknown as Record<string, unknown>).input = 'five';
-    card.models.push({ id: 'claude-sonnet-4-5', aliases: [], verified: true, source: 'dup', rates: { input: 1, output: 1 } });
-    const tiered = card.models.find((m) => m.id === 'claude-sonnet-4-6');
-    assert.ok(tiered?.longContext);
-    tiered.longContext[0].until = 'not a date';
+    const first = card.models[0];
+    (first.rows[0].rates as unknown as Record<string, unknown>).input = 'five';
+    const haiku = card.models.find((m) => m.id === 'claude-haiku-4-5');
+    assert.ok(haiku);
+    delete (haiku.rows[0].rates as Partial<Record<string, number>>).cacheRead;
+    card.models.push({ ...structuredClone(card.models.find((m) => m.id === 'claude-sonnet-4-6')!), id: 'claude-sonnet-4-5' });
+    const tiered = card.models.find((m) => m.id === 'claude-opus-4-6');
+    assert.ok(tiered);
+    tiered.rows[1].from = 'not a date';
     const p = createPricer(card);
-    assert.equal(p.problems.length, 3);
+    const has = (text: string): boolean => p.problems.some((x) => x.includes(text));
+    assert.ok(has(`${first.id} row 1: input must be a number`));
+    assert.ok(has('claude-haiku-4-5 row 1: missing cacheRead'));
+    assert.ok(has('claude-opus-4-6 row 2: "from" must be a date'));
+    assert.ok(has('"claude-sonnet-4-5" of claude-sonnet-4-5 already names claude-sonnet-4-5'));
     assert.equal(p.models.filter((m) => m.id === 'claude-sonnet-4-5').length, 1);
-    assert.equal(p.lookup('claude-sonnet-4-5')?.source.includes('pricing'), true);
-    assert.equal(p.price(usage(card.models[0].id, { input: 1 })).priced, false);
-    assert.equal(p.price(usage('claude-sonnet-4-5', { input: 1000 })).costNanos, 3_000_000);
-    assert.equal(p.price(usage('claude-sonnet-4-6', { input: 300_000, timestamp: BEFORE_GA })).longContext, false);
+    assert.equal(p.price(usage(first.id, { input: 1 })).priced, false);
+    assert.equal(p.price(usage('claude-haiku-4-5', { input: 1 })).priced, false);
+    assert.equal(p.price(usage('claude-opus-4-6', { input: 1 })).priced, false);
+    assert.equal(p.price(usage('claude-sonnet-4-5', { input: 300_000 })).longContext, true);
   });
 });
 
@@ -416,17 +584,18 @@ describe('fingerprint', () => {
     assert.equal(pricer.fingerprint, a);
 
     const prose = loadRateCard();
-    prose.models[0].source = 'reworded source';
+    prose.models[0].rows[0].source = 'reworded source';
+    prose.models[0].rows[0].checked = '2027-01-01';
     assert.equal(createPricer(prose).fingerprint, a);
 
     const repriced = loadRateCard();
-    repriced.models[0].rates.output = 26;
+    repriced.models[0].rows[0].rates.output = 26;
     assert.notEqual(createPricer(repriced).fingerprint, a);
 
     const redated = loadRateCard();
     const tiered = redated.models.find((m) => m.id === 'claude-opus-4-6');
-    assert.ok(tiered?.longContext);
-    tiered.longContext[0].until = '2026-03-14T00:00:00Z';
+    assert.ok(tiered);
+    tiered.rows[1].from = '2026-03-14T00:00:00Z';
     assert.notEqual(createPricer(redated).fingerprint, a);
 
     const withOverride = createPricer(loadRateCard(), { 'claude-haiku-4-5': { input: 1, output: 5.5 } }).fingerprint;

@@ -57,3 +57,37 @@ export function indexModels<T extends ModelIdentity>(rows: readonly T[]): ModelI
   for (const row of rows) for (const alias of row.aliases ?? []) add(alias, row);
   return { find: (model) => byId.get(normalizeModelId(model)), conflicts };
 }
+
+export interface ModelFamily {
+  /** "opus", "sonnet", "haiku", "fable", "mythos". */
+  family: string;
+  /** Version parts, major first: claude-opus-5-5 -> [5, 5]. */
+  version: number[];
+}
+
+/** Family and version of a Claude model id in any spelling (both `claude-opus-5-5` and `claude-3-5-sonnet` orders); undefined when it is not one. */
+export function parseModelFamily(raw: string): ModelFamily | undefined {
+  const id = normalizeModelId(raw);
+  const newer = /^claude-([a-z]+)-(\d{1,3})(?:-(\d{1,3}))?$/.exec(id);
+  if (newer) return { family: newer[1], version: newer[3] === undefined ? [Number(newer[2])] : [Number(newer[2]), Number(newer[3])] };
+  const older = /^claude-(\d{1,3})(?:-(\d{1,3}))?-([a-z]+)$/.exec(id);
+  if (older) return { family: older[3], version: older[2] === undefined ? [Number(older[1])] : [Number(older[1]), Number(older[2])] };
+  return undefined;
+}
+
+/** Compares two versions part by part ([5] is older than [5, 1]). */
+export function compareModelVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d) return d;
+  }
+  return a.length - b.length;
+}
+
+/** A short name for tables: `claude-opus-5-5[1m]` -> `opus-5.5`, `claude-3-5-sonnet-20240620` -> `sonnet-3.5`, others without the `claude-` prefix. */
+export function displayModelName(raw: string): string {
+  const parsed = parseModelFamily(raw);
+  if (parsed) return `${parsed.family}-${parsed.version.join('.')}`;
+  const id = normalizeModelId(raw);
+  return id.replace(/^claude-/, '') || raw;
+}

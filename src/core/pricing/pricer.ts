@@ -1,22 +1,24 @@
 // Prices one request at list prices from the dated rate card plus the user's overrides.
+// A pure function of (request facts, card): the ledger can reprice any stored row with any card.
 // All arithmetic is integer nanodollars: each rate becomes whole nanodollars per token once.
 import { createHash } from 'node:crypto';
 import type { PriceableUsage } from '../model';
-import { indexModels, normalizeModelId } from './modelId';
+import { indexModels, normalizeModelId, parseModelFamily } from './modelId';
 import type { ModelIndex } from './modelId';
-import type { PartialRateSet, RateCard, RateSet } from './rateCard';
+import { RATE_KEYS, instantMs, rateSetProblem, validModelRate } from './rateCard';
+import type { ModelRate, ModelStatus, PartialRateSet, PriceTier, RateCard, RateKey, RateRow, RateSet } from './rateCard';
 
-export { loadRateCard } from './rateCard';
-export type { RateCard, RateSet, PartialRateSet, ModelRate, LongContextTier } from './rateCard';
+export { loadRateCard, RATE_KEYS } from './rateCard';
+export type { RateCard, RateSet, PartialRateSet, ModelRate, RateRow, PriceTier, FastRates, ModelStatus } from './rateCard';
 export { formatUsd, nanosToUsd, usdToNanos, NANOS_PER_USD } from './money';
 export type { FormatUsdOptions } from './money';
-export { normalizeModelId } from './modelId';
+export { normalizeModelId, displayModelName, parseModelFamily } from './modelId';
 
 /** Bump when the pricing rules (not the data) change, so stored rows are repriced. */
-const PRICING_RULES_VERSION = 1;
+const PRICING_RULES_VERSION = 2;
 
-const RATE_KEYS = ['input', 'output', 'cacheWrite5m', 'cacheWrite1h', 'cacheRead'] as const;
-type RateKey = (typeof RATE_KEYS)[number];
+/** Cache rates as multiples of input: used only to fill in a user's override that gives input and output alone. */
+const STANDARD_CACHE_MULTIPLIERS: Readonly<Record<Exclude<RateKey, 'input' | 'output'>, number>> = { cacheWrite5m: 1.25, cacheWrite1h: 2, cacheRead: 0.1 };
 
 /** One model's rates from the user's settings, USD per million tokens. */
 export interface RateOverride extends PartialRateSet {
@@ -27,25 +29,41 @@ export interface RateOverride extends PartialRateSet {
 /** Model id (any spelling) -> rates. Read from a settings file, so every entry is validated. */
 export type RateOverrides = Readonly<Record<string, RateOverride>>;
 
+/** A whole-request tier with the window it is in force (from its row's date to the next row's). */
 export interface EffectiveTier {
   thresholdTokens: number;
+  /** ISO instant; requests at or after it (absent: since always). */
   from?: string;
+  /** ISO instant; requests before it (absent: still in force). */
   until?: string;
   rates: RateSet;
   source: string;
 }
 
-/** A model as the pricer sees it: card row with overrides applied and cache rates filled in. */
+/** A model as the pricer sees it: the card's rows with the user's overrides applied. */
 export interface EffectiveModel {
   id: string;
   aliases: readonly string[];
   origin: 'card' | 'override' | 'card+override';
+  family: string;
+  version: string;
+  /** Short name for tables ("opus-5.5"). */
+  display: string;
+  released?: string;
+  status: ModelStatus;
+  /** Prompt tokens one request can hold and the most it can write; absent for models only the user's settings name. */
+  contextWindow?: number;
+  maxOutput?: number;
+  residency: boolean;
+  /** Dated rows, oldest first. */
+  rows: readonly RateRow[];
+  /** The newest row's figures (the price in force today). */
   verified: boolean;
   source: string;
   rates: RateSet;
+  fast?: RateSet;
+  /** Every row's tiers with the window each is in force. */
   longContext: readonly EffectiveTier[];
-  fastMultiplier?: number;
-  residency: boolean;
 }
 
 export interface PricedUsage {
@@ -53,37 +71,46 @@ export interface PricedUsage {
   model: string;
   /** false: the model has no rates; costNanos is 0 and must be shown as "unpriced", never as $0. */
   priced: boolean;
+  /** Priced at another model's row (a newer member of a known family): show it as an estimate. */
+  estimated: boolean;
+  /** A fast request on a row with no fast rate, priced at standard rates: the real price is higher. */
+  lowerBound: boolean;
   /** Whole request in nanodollars, web search included; 0 when unpriced. */
   costNanos: number;
-  /** The long-context premium applied to the whole request. */
+  /** The request was over a whole-request tier's threshold (200K, Haiku 5.5's 100K). */
   longContext: boolean;
-  /** Fast-mode rates applied (a fast request on a model without fast rates is priced standard and noted). */
+  /** Fast-mode rates applied. */
   fast: boolean;
   /** The data-residency multiplier applied. */
   residency: boolean;
   webSearchNanos: number;
+  /** The `from` of the row that priced the request ("" when unpriced). */
+  rowFrom: string;
   notes: string[];
 }
 
 export interface Pricer {
   price(u: PriceableUsage): PricedUsage;
-  /** The effective row for a model id in any spelling. */
+  /** The effective model for an id in any spelling. */
   lookup(model: string): EffectiveModel | undefined;
+  /** The row in force for a model at `at` (epoch ms; the newest when not finite). */
+  rowAt(model: string, at: number): RateRow | undefined;
   readonly models: readonly EffectiveModel[];
   /** Short stable hash of everything that decides a price; changes mean stored rows need repricing. */
   readonly fingerprint: string;
   readonly asOf: string;
   /** Bad card rows or override entries, skipped and described here instead of thrown. */
   readonly problems: readonly string[];
+  /** Things the user should know that are not errors (cache rates derived for an override that gave input and output only). */
+  readonly notices: readonly string[];
 }
 
-interface ResolvedTier extends EffectiveTier {
+interface ResolvedRow extends RateRow {
   fromMs: number;
-  untilMs: number;
 }
 
-interface ResolvedModel extends EffectiveModel {
-  longContext: readonly ResolvedTier[];
+interface ResolvedModel extends Omit<EffectiveModel, 'rows'> {
+  rows: readonly ResolvedRow[];
 }
 
 /** Integer nanodollars per token for each category. */
@@ -91,18 +118,19 @@ type NanoRates = Readonly<Record<RateKey, number>>;
 
 export function createPricer(card: RateCard, overrides?: RateOverrides | null): Pricer {
   const problems: string[] = [];
-  const multipliers = card.cacheMultipliers;
+  const notices: string[] = [];
   const cardModels: ResolvedModel[] = [];
-  for (const row of card.models) {
-    const resolved = resolveCardRow(row, multipliers, problems);
-    if (resolved) cardModels.push(resolved);
+  for (const raw of card.models) {
+    const valid = validModelRate(raw, problems);
+    if (valid) cardModels.push(resolveModel(valid, 'card'));
+    else problems.push(`rate card: ${String((raw as { id?: unknown })?.id ?? '?')} skipped`);
   }
   const cardIndex = indexModels(cardModels);
   problems.push(...cardIndex.conflicts.map((c) => `rate card: ${c}`));
   // A row whose own id another row already holds can never be found: drop it from the listing too.
   const reachable = cardModels.filter((row) => cardIndex.find(row.id) === row);
 
-  const models = applyOverrides(reachable, cardIndex, overrides, multipliers, problems);
+  const models = applyOverrides(reachable, cardIndex, overrides, problems, notices);
   const index = indexModels(models);
   const webSearchNanosEach = Math.round(card.webSearch.usdPerThousand * 1_000_000);
   const residencyGeo = card.residency.inferenceGeo.toLowerCase();
@@ -119,8 +147,7 @@ export function createPricer(card: RateCard, overrides?: RateOverrides | null): 
     return found;
   };
 
-  const nanoRates = (model: ResolvedModel, tier: number, multiplier: number, rates: RateSet): NanoRates => {
-    const key = `${model.id}\u0000${tier}\u0000${multiplier}`;
+  const nanoRates = (key: string, multiplier: number, rates: RateSet): NanoRates => {
     let cached = rateCache.get(key);
     if (!cached) {
       cached = {
@@ -142,10 +169,15 @@ export function createPricer(card: RateCard, overrides?: RateOverrides | null): 
     if (!model) {
       const normalized = normalizeModelId(raw);
       notes.push(`unknown model "${raw}": unpriced`);
-      return { model: normalized, priced: false, costNanos: 0, longContext: false, fast: false, residency: false, webSearchNanos: 0, notes };
+      return { model: normalized, priced: false, estimated: false, lowerBound: false, costNanos: 0, longContext: false, fast: false, residency: false, webSearchNanos: 0, rowFrom: '', notes };
     }
-    if (!model.verified) notes.push(`rates for ${model.id} are unverified`);
     if (model.origin !== 'card') notes.push(`rates for ${model.id} from user settings`);
+
+    const hasTime = Number.isFinite(u.timestamp) && u.timestamp > 0;
+    if (!hasTime && model.rows.length > 1) notes.push('no request time: priced at the row in force today');
+    const rowIndex = rowIndexAt(model.rows, hasTime ? u.timestamp : Infinity);
+    const row = model.rows[rowIndex];
+    if (!row.verified) notes.push(`rates for ${model.id} from ${row.from.slice(0, 10)} are unverified`);
 
     const tokens = {
       input: tokenCount(u.input, 'input', notes),
@@ -156,41 +188,35 @@ export function createPricer(card: RateCard, overrides?: RateOverrides | null): 
     };
     const promptTokens = tokens.input + tokens.cacheWrite5m + tokens.cacheWrite1h + tokens.cacheRead;
 
-    const hasTime = Number.isFinite(u.timestamp) && u.timestamp > 0;
-    if (!hasTime && model.longContext.some((t) => t.untilMs !== Infinity || t.fromMs !== -Infinity)) {
-      notes.push('no request time: dated long-context tiers judged as in force today');
-    }
+    // Tiers are sorted lowest first: the highest threshold the prompt is over wins.
     let tierIndex = -1;
-    for (let i = 0; i < model.longContext.length; i++) {
-      const t = model.longContext[i];
-      if (promptTokens <= t.thresholdTokens) continue;
-      const inWindow = hasTime ? u.timestamp >= t.fromMs && u.timestamp < t.untilMs : t.untilMs === Infinity;
-      if (inWindow) {
-        tierIndex = i;
-        break;
-      }
-    }
-    const tier = tierIndex >= 0 ? model.longContext[tierIndex] : undefined;
-    if (tier) notes.push(`long context: ${promptTokens} prompt tokens > ${tier.thresholdTokens}; whole request at premium rates`);
+    const tiers = row.tiers ?? [];
+    for (let i = 0; i < tiers.length; i++) if (promptTokens > tiers[i].aboveTokens) tierIndex = i;
+    const tier: PriceTier | undefined = tierIndex >= 0 ? tiers[tierIndex] : undefined;
+    if (tier) notes.push(`over ${tier.aboveTokens.toLocaleString('en-US')} prompt tokens (${promptTokens.toLocaleString('en-US')}): the whole request at the higher rates`);
 
-    let multiplier = 1;
+    let rates: RateSet = tier ? tier.rates : row.rates;
     let fast = false;
+    let lowerBound = false;
     if (String(u.speed ?? '').toLowerCase() === 'fast') {
-      if (model.fastMultiplier !== undefined) {
+      const fastRates = tier ? tier.fast : row.fast?.rates;
+      if (row.fast && fastRates) {
         fast = true;
-        multiplier *= model.fastMultiplier;
-        notes.push(`fast mode: ${model.fastMultiplier}x`);
+        rates = fastRates;
+        notes.push(`fast mode rates${row.fast.verified ? '' : ' (unverified)'}`);
       } else {
-        notes.push(`fast mode: no fast rates known for ${model.id}; priced at standard rates`);
+        lowerBound = true;
+        notes.push(`fast mode: the card has no fast rate for ${model.id} at this date; priced at standard rates, a lower bound`);
       }
     }
+    let multiplier = 1;
     const residency = model.residency && String(u.inferenceGeo ?? '').toLowerCase() === residencyGeo;
     if (residency) {
       multiplier *= residencyMultiplier;
       notes.push(`data residency (${residencyGeo}): ${residencyMultiplier}x`);
     }
 
-    const r = nanoRates(model, tierIndex, multiplier, tier ? tier.rates : model.rates);
+    const r = nanoRates(`${model.id}\u0000${rowIndex}\u0000${tierIndex}\u0000${fast}\u0000${multiplier}`, multiplier, rates);
     const tokenNanos =
       tokens.input * r.input +
       tokens.output * r.output +
@@ -201,11 +227,14 @@ export function createPricer(card: RateCard, overrides?: RateOverrides | null): 
     return {
       model: model.id,
       priced: true,
+      estimated: false,
+      lowerBound,
       costNanos: tokenNanos + webSearchNanos,
       longContext: tier !== undefined,
       fast,
       residency,
       webSearchNanos,
+      rowFrom: row.from,
       notes,
     };
   };
@@ -218,11 +247,23 @@ export function createPricer(card: RateCard, overrides?: RateOverrides | null): 
       const found = lookupResolved(model);
       return found ? publicById.get(found) : undefined;
     },
+    rowAt: (model, at) => {
+      const found = lookupResolved(model);
+      return found ? stripRow(found.rows[rowIndexAt(found.rows, Number.isFinite(at) ? at : Infinity)]) : undefined;
+    },
     models: publicModels,
     fingerprint: fingerprintOf(card, models),
     asOf: card.asOf,
     problems,
+    notices,
   };
+}
+
+/** The row in force at `at`: the last one that took effect at or before it; the first row also covers earlier requests. */
+function rowIndexAt(rows: readonly ResolvedRow[], at: number): number {
+  let i = 0;
+  while (i + 1 < rows.length && rows[i + 1].fromMs <= at) i++;
+  return i;
 }
 
 /** USD per million tokens -> whole nanodollars per token, rounded once after multipliers. */
@@ -237,87 +278,57 @@ function tokenCount(n: number, what: string, notes: string[]): number {
   return fixed;
 }
 
-function fillRates(r: PartialRateSet, m: RateCard['cacheMultipliers']): RateSet {
-  return {
-    input: r.input,
-    output: r.output,
-    cacheWrite5m: r.cacheWrite5m ?? r.input * m.cacheWrite5m,
-    cacheWrite1h: r.cacheWrite1h ?? r.input * m.cacheWrite1h,
-    cacheRead: r.cacheRead ?? r.input * m.cacheRead,
-  };
-}
-
 function isRate(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0;
 }
 
-/** Checks a rate set read from data; returns a description of what is wrong, or "". */
-function rateSetProblem(r: unknown): string {
-  if (typeof r !== 'object' || r === null || Array.isArray(r)) return 'rates must be an object';
-  const o = r as Record<string, unknown>;
-  for (const k of RATE_KEYS) {
-    const v = o[k];
-    const required = k === 'input' || k === 'output';
-    if (v === undefined || v === null) {
-      if (required) return `missing ${k}`;
-      continue;
-    }
-    if (!isRate(v)) return `${k} must be a non-negative number (got ${JSON.stringify(v)})`;
-  }
-  return '';
+function resolveModel(m: ModelRate, origin: ResolvedModel['origin']): ResolvedModel {
+  const rows = m.rows.map((r) => ({ ...r, fromMs: instantMs(r.from) }));
+  return finishModel({ ...m, aliases: m.aliases.map(normalizeModelId).filter((a) => a !== ''), id: normalizeModelId(m.id), origin }, rows);
 }
 
-function parseInstant(iso: string | undefined, fallback: number): number {
-  if (iso === undefined) return fallback;
-  return Date.parse(iso);
-}
-
-function resolveCardRow(row: RateCard['models'][number], m: RateCard['cacheMultipliers'], problems: string[]): ResolvedModel | undefined {
-  const id = normalizeModelId(String(row.id ?? ''));
-  if (id === '') {
-    problems.push('rate card: a model row has no id; skipped');
-    return undefined;
-  }
-  const bad = rateSetProblem(row.rates);
-  if (bad) {
-    problems.push(`rate card: ${id}: ${bad}; skipped`);
-    return undefined;
-  }
-  const tiers: ResolvedTier[] = [];
-  for (const t of row.longContext ?? []) {
-    const fromMs = parseInstant(t.from, -Infinity);
-    const untilMs = parseInstant(t.until, Infinity);
-    const tierBad = rateSetProblem(t.rates);
-    if (tierBad || Number.isNaN(fromMs) || Number.isNaN(untilMs) || !(t.thresholdTokens >= 0)) {
-      problems.push(`rate card: ${id}: bad long-context tier (${tierBad || 'bad threshold or date'}); skipped`);
-      continue;
+/** Fills the fields derived from the rows (today's figures, the tier windows). */
+function finishModel(m: Omit<ResolvedModel, 'verified' | 'source' | 'rates' | 'fast' | 'longContext' | 'rows' | 'display'> & { rows?: unknown }, rows: ResolvedRow[]): ResolvedModel {
+  const newest = rows[rows.length - 1];
+  const longContext: EffectiveTier[] = [];
+  rows.forEach((row, i) => {
+    const next = rows[i + 1];
+    for (const t of row.tiers ?? []) {
+      const tier: EffectiveTier = { thresholdTokens: t.aboveTokens, rates: { ...t.rates }, source: t.source };
+      // The first row also prices requests dated before it, so its tiers have no start.
+      if (i > 0) tier.from = row.from;
+      if (next) tier.until = next.from;
+      longContext.push(tier);
     }
-    tiers.push({ thresholdTokens: t.thresholdTokens, from: t.from, until: t.until, rates: fillRates(t.rates, m), source: t.source, fromMs, untilMs });
-  }
-  let fastMultiplier = row.fastMultiplier;
-  if (fastMultiplier !== undefined && !(isRate(fastMultiplier) && fastMultiplier > 0)) {
-    problems.push(`rate card: ${id}: bad fastMultiplier ${JSON.stringify(fastMultiplier)}; fast mode priced at standard rates`);
-    fastMultiplier = undefined;
-  }
-  return {
-    id,
-    aliases: (row.aliases ?? []).map(normalizeModelId).filter((a) => a !== ''),
-    origin: 'card',
-    verified: row.verified !== false,
-    source: row.source,
-    rates: fillRates(row.rates, m),
-    longContext: tiers,
-    fastMultiplier,
-    residency: row.residency === true,
+  });
+  const out: ResolvedModel = {
+    id: m.id,
+    aliases: m.aliases,
+    origin: m.origin,
+    family: m.family,
+    version: m.version,
+    display: m.family && m.version ? `${m.family}-${m.version}` : m.id.replace(/^claude-/, ''),
+    status: m.status,
+    residency: m.residency,
+    rows,
+    verified: newest.verified,
+    source: newest.source,
+    rates: { ...newest.rates },
+    longContext,
   };
+  if (m.released) out.released = m.released;
+  if (m.contextWindow) out.contextWindow = m.contextWindow;
+  if (m.maxOutput) out.maxOutput = m.maxOutput;
+  if (newest.fast) out.fast = { ...newest.fast.rates };
+  return out;
 }
 
 function applyOverrides(
   cardModels: readonly ResolvedModel[],
   cardIndex: ModelIndex<ResolvedModel>,
   overrides: RateOverrides | null | undefined,
-  m: RateCard['cacheMultipliers'],
   problems: string[],
+  notices: string[],
 ): ResolvedModel[] {
   if (overrides === undefined || overrides === null) return [...cardModels];
   if (typeof overrides !== 'object' || Array.isArray(overrides)) {
@@ -341,7 +352,7 @@ function applyOverrides(
       problems.push(`${where}: names the same model as "${earlier}"; skipped`);
       continue;
     }
-    const bad = rateSetProblem(value);
+    const bad = overrideProblem(value);
     if (bad) {
       problems.push(`${where}: ${bad}; skipped`);
       continue;
@@ -351,74 +362,100 @@ function applyOverrides(
     for (const k of Object.keys(o)) {
       if (!(RATE_KEYS as readonly string[]).includes(k) && k !== 'note') problems.push(`${where}: unknown field "${k}" ignored`);
     }
-    const given: PartialRateSet = {
-      input: o.input as number,
-      output: o.output as number,
-      cacheWrite5m: isRate(o.cacheWrite5m) ? o.cacheWrite5m : undefined,
-      cacheWrite1h: isRate(o.cacheWrite1h) ? o.cacheWrite1h : undefined,
-      cacheRead: isRate(o.cacheRead) ? o.cacheRead : undefined,
-    };
+    const given: Partial<RateSet> = {};
     for (const k of RATE_KEYS) {
-      const v = given[k];
-      if (v !== undefined && Math.abs(Math.round(v * 1000) - v * 1000) > 1e-6) {
+      const v = o[k];
+      if (!isRate(v)) continue;
+      given[k] = v;
+      if (Math.abs(Math.round(v * 1000) - v * 1000) > 1e-6) {
         problems.push(`${where}: ${k} ${v} is finer than $0.001 per million tokens; rounded to ${Math.round(v * 1000) / 1000}`);
       }
     }
-    const rates = fillRates(given, m);
+    const missing = RATE_KEYS.filter((k) => given[k] === undefined);
     if (base) {
-      // The premium tiers keep their ratio to the standard rates, so a corrected base price carries over.
-      const longContext = base.longContext.map((t) => ({ ...t, rates: scaleRates(t.rates, base.rates, rates) }));
-      replaced.set(base, { ...base, origin: 'card+override', source: `user settings (card: ${base.source})`, rates, longContext });
-    } else {
-      added.set(normalized, {
-        id: normalized,
-        aliases: [],
-        origin: 'override',
-        verified: true,
-        source: 'user settings',
-        rates,
-        longContext: [],
-        fastMultiplier: undefined,
-        residency: false,
+      if (missing.length) notices.push(`${where}: ${missing.join(', ')} not given; derived from ${base.id}'s own ratio to input on the card`);
+      // Each dated row keeps its shape: derived categories, tiers and fast rates keep their ratio to the row's own rates.
+      const rows = base.rows.map((row) => {
+        const rates = fillFromRatios(given, row.rates);
+        const out: ResolvedRow = { ...row, verified: true, rates, source: `user settings (card: ${row.source})`, checked: row.checked };
+        if (row.tiers) out.tiers = row.tiers.map((t) => ({ ...t, rates: scaleRates(t.rates, row.rates, rates), ...(t.fast ? { fast: scaleRates(t.fast, row.rates, rates) } : {}) }));
+        if (row.fast) out.fast = { ...row.fast, rates: scaleRates(row.fast.rates, row.rates, rates) };
+        return out;
       });
+      replaced.set(base, finishModel({ ...base, origin: 'card+override' }, rows));
+    } else {
+      if (missing.length) {
+        const how = missing.map((k) => (k === 'input' || k === 'output' ? k : `${k} ${STANDARD_CACHE_MULTIPLIERS[k]}x`)).join(', ');
+        notices.push(`${where}: ${missing.join(', ')} not given; derived from input at the standard multipliers (${how})`);
+      }
+      const rates: RateSet = {
+        input: given.input as number,
+        output: given.output as number,
+        cacheWrite5m: given.cacheWrite5m ?? tidy((given.input as number) * STANDARD_CACHE_MULTIPLIERS.cacheWrite5m),
+        cacheWrite1h: given.cacheWrite1h ?? tidy((given.input as number) * STANDARD_CACHE_MULTIPLIERS.cacheWrite1h),
+        cacheRead: given.cacheRead ?? tidy((given.input as number) * STANDARD_CACHE_MULTIPLIERS.cacheRead),
+      };
+      const parsed = parseModelFamily(normalized);
+      const row: ResolvedRow = { from: '1970-01-01T00:00:00Z', fromMs: 0, verified: true, rates, source: 'user settings', checked: '' };
+      added.set(
+        normalized,
+        finishModel({ id: normalized, aliases: [], origin: 'override', family: parsed?.family ?? '', version: parsed?.version.join('.') ?? '', status: 'active', residency: false }, [row]),
+      );
     }
   }
   return [...cardModels.map((row) => replaced.get(row) ?? row), ...added.values()];
 }
 
+/** An override needs input and output; cache categories are optional (older settings) but must be rates when given. */
+function overrideProblem(v: unknown): string {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'rates must be an object';
+  const o = v as Record<string, unknown>;
+  const complete = { cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, ...Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined && x !== null)) };
+  return rateSetProblem(complete);
+}
+
+function fillFromRatios(given: Partial<RateSet>, row: RateSet): RateSet {
+  const input = given.input as number;
+  const ratio = (k: RateKey): number => (row.input > 0 ? tidy((row[k] / row.input) * input) : row[k]);
+  return {
+    input,
+    output: given.output as number,
+    cacheWrite5m: given.cacheWrite5m ?? ratio('cacheWrite5m'),
+    cacheWrite1h: given.cacheWrite1h ?? ratio('cacheWrite1h'),
+    cacheRead: given.cacheRead ?? ratio('cacheRead'),
+  };
+}
+
 function scaleRates(tier: RateSet, cardBase: RateSet, newBase: RateSet): RateSet {
   const out = { ...tier };
-  for (const k of RATE_KEYS) out[k] = cardBase[k] > 0 ? (tier[k] * newBase[k]) / cardBase[k] : tier[k];
+  for (const k of RATE_KEYS) out[k] = cardBase[k] > 0 ? tidy((tier[k] * newBase[k]) / cardBase[k]) : tier[k];
   return out;
 }
 
+/** Derived rates lose float noise (0.19999999999999998); the pricer rounds to $0.001 per million anyway. */
+function tidy(usdPerMillion: number): number {
+  return Math.round(usdPerMillion * 1e6) / 1e6;
+}
+
+function stripRow(r: ResolvedRow): RateRow {
+  const { fromMs: _fromMs, ...row } = r;
+  return structuredClone(row);
+}
+
 function toEffective(m: ResolvedModel): EffectiveModel {
-  const out: EffectiveModel = {
-    id: m.id,
-    aliases: m.aliases,
-    origin: m.origin,
-    verified: m.verified,
-    source: m.source,
-    rates: { ...m.rates },
-    longContext: m.longContext.map(({ thresholdTokens, from, until, rates, source }) => ({ thresholdTokens, from, until, rates: { ...rates }, source })),
-    residency: m.residency,
-  };
-  if (m.fastMultiplier !== undefined) out.fastMultiplier = m.fastMultiplier;
-  return out;
+  return { ...structuredClone({ ...m, rows: [] }), rows: m.rows.map(stripRow) };
 }
 
 /** Hashes only what decides a price (sources and notes are prose), in a fixed key order. */
 function fingerprintOf(card: RateCard, models: readonly ResolvedModel[]): string {
-  const rateList = (r: RateSet): number[] => RATE_KEYS.map((k) => r[k]);
+  const rateList = (r: RateSet | undefined): number[] | null => (r ? RATE_KEYS.map((k) => r[k]) : null);
   const priced = [...models]
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .map((mo) => [
       mo.id,
       [...mo.aliases].sort(),
-      rateList(mo.rates),
-      mo.longContext.map((t) => [t.thresholdTokens, t.from ?? null, t.until ?? null, rateList(t.rates)]),
-      mo.fastMultiplier ?? null,
       mo.residency,
+      mo.rows.map((r) => [r.fromMs, rateList(r.rates), rateList(r.fast?.rates), (r.tiers ?? []).map((t) => [t.aboveTokens, rateList(t.rates), rateList(t.fast)])]),
     ]);
   const material = JSON.stringify([
     PRICING_RULES_VERSION,
@@ -429,3 +466,4 @@ function fingerprintOf(card: RateCard, models: readonly ResolvedModel[]): string
   ]);
   return createHash('sha256').update(material).digest('hex').slice(0, 16);
 }
+
