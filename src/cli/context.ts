@@ -156,6 +156,7 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
   if (meter.droppedRequests) notes.push(`${meter.droppedRequests} request(s) read earlier from folders this run does not read were dropped from ${mode.readOnly ? `this run's copy of ${ledgerFile} (the file is not touched)` : ledgerFile}.`);
   if (meter.ledger.readOnly && ledgerFile) notes.push(`Another Credit Ledger process is writing ${ledgerFile}; this run reads it without writing and may miss the newest turns.`);
   for (const p of meter.pricer.problems) notes.push(`rate override ignored: ${p}`);
+  for (const n of meter.pricer.notices) notes.push(n);
   let update: MeterUpdate;
   try {
     update = await meter.refreshParallel(workerScriptBeside(__dirname), onProgress);

@@ -290,7 +290,7 @@ describe('buildPanelModel', () => {
     assert.equal(sonnet.coveredNanos - H2A_ON_SONNET, H1A_LONG + H1B_LONG); // h1 ran on Sonnet 4.5: same cost
     const sonnet46 = w.rows.find((x) => x.model === 'claude-sonnet-4-6')!;
     assert.ok(sonnet46.allNanos < sonnet.allNanos, 'Sonnet 4.6 has no long-context premium any more');
-    assert.equal(w.rows.find((x) => x.model === 'claude-opus-5-5')!.verified, false);
+    assert.equal(w.rows.find((x) => x.model === 'claude-opus-5-5')!.verified, true, 'checked against the pricing page 2026-12-06');
     // Opus 4.5 to 4.8 price alike: the panel shows them as one row.
     const grouped = groupWhatIf(w.rows);
     assert.ok(grouped.some((g) => ['claude-opus-4-5', 'claude-opus-4-6', 'claude-opus-4-7', 'claude-opus-4-8'].every((x) => g.models.includes(x))));
