@@ -24,7 +24,9 @@ const node = {
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/main.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // The bin: a small entry that serves stored answers, and the CLI proper, loaded only when needed.
+  { ...node, entryPoints: { cli: 'src/cli/entry.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { 'cli-main': 'src/cli/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { 'ingest-worker': 'src/core/transcripts/worker.ts' }, outdir: 'dist' },
   // The Claude Code hook and status line: its own small bundle (no sql.js, no luxon) so it starts fast.
   { ...node, entryPoints: { hook: 'src/core/hook/entry.ts' }, outdir: 'dist' },

@@ -11,6 +11,7 @@ import { discover, resolveConfigDirs } from '../core/transcripts/discovery';
 import { workerScriptBeside } from '../core/transcripts/workerPool';
 import { isValidTimeZone, systemTimeZone } from '../core/reports/timeZone';
 import { UsageError } from './errors';
+import type { InputRecord } from './storedAnswer';
 
 export interface CommonOptions {
   configDir?: string[];
@@ -59,6 +60,8 @@ export interface RunContext {
   /** Set when the run fell back to the bundled demo config dir. */
   demo: boolean;
   notes: string[];
+  /** The notes as printed on stderr (a stored answer replays them). */
+  printedNotes?: string;
 }
 
 export interface RunMode {
@@ -67,6 +70,8 @@ export interface RunMode {
    * no lock is taken, no snapshot written (`plans`, which only looks).
    */
   readOnly?: boolean;
+  /** A report's stored answer: the run's inputs, noted as they are read. */
+  record?: InputRecord;
 }
 
 /** `YYYYMMDD` (as ccusage takes it) or `YYYY-MM-DD` → `YYYY-MM-DD`. */
@@ -98,7 +103,12 @@ function hasPoolFlags(flags: PoolFlags): boolean {
   return Object.values(flags).some((v) => v !== undefined);
 }
 
+/**
+ * `mode.record`: the run's inputs are noted as they are read (a report's stored answer); a run that
+ * reads new lines, recovers or drops requests, or cannot write the ledger is not stored.
+ */
 export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProgress?: (done: number, total: number) => void, mode: RunMode = {}): Promise<RunContext> {
+  const record = mode.record;
   const paths = userPaths();
   const read = loadUserSettings(paths.settings);
   const settings = read.settings;
@@ -152,6 +162,8 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
     if (err instanceof PoolSettingsError) throw new UsageError(err.problems.join('\n'));
     throw err;
   }
+  for (const f of meter.inputFiles) record?.stat(f);
+  if (demo || !ledgerFile || mode.readOnly || meter.ledger.readOnly || meter.ledger.recovered || meter.droppedRequests) record?.notStorable();
   if (meter.ledger.recovered) notes.push(meter.ledger.recovered);
   if (meter.droppedRequests) notes.push(`${meter.droppedRequests} request(s) read earlier from folders this run does not read were dropped from ${mode.readOnly ? `this run's copy of ${ledgerFile} (the file is not touched)` : ledgerFile}.`);
   if (meter.ledger.readOnly && ledgerFile) notes.push(`Another Credit Ledger process is writing ${ledgerFile}; this run reads it without writing and may miss the newest turns.`);
@@ -160,6 +172,8 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
   let update: MeterUpdate;
   try {
     update = await meter.refreshParallel(workerScriptBeside(__dirname), onProgress);
+    if (meter.lastDiscovery) record?.discovered(meter.lastDiscovery);
+    if (update.ingest.filesRead || update.ingest.filesReread || update.ingest.requestsAdded || update.ingest.requestsUpdated) record?.notStorable();
     if (!mode.readOnly) meter.save();
   } catch (err) {
     meter.close(); // releases the ledger's lock

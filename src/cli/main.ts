@@ -16,6 +16,8 @@ import { userPaths } from '../core/state/paths';
 import { formatUsd } from '../core/pricing/money';
 import { colorEnabled, makeStyle } from './table';
 import { registerHookCommand, registerInstallHookCommand, registerStatuslineCommand, registerUninstallHookCommand } from './hook';
+import { answerKey, InputRecord, ioOf, STORED_ANSWERS_ENV } from './storedAnswer';
+import { DateTime } from 'luxon';
 
 
 /** `days: false` for commands over the billing cycle, which have no day range to narrow. */
@@ -52,20 +54,33 @@ async function withRun(opts: CommonOptions, fn: (ctx: RunContext) => void | Prom
   if (progress) process.stderr.write('\r\x1b[K');
   try {
     const style = makeStyle(colorEnabled(opts.color, process.stderr));
-    for (const n of ctx.notes) process.stderr.write(style.yellow(`note: ${n}`) + '\n');
+    ctx.printedNotes = ctx.notes.map((n) => style.yellow(`note: ${n}`) + '\n').join('');
+    process.stderr.write(ctx.printedNotes);
     await fn(ctx);
   } finally {
     ctx.meter.close();
   }
 }
 
-function reportCommand(program: Command, kind: ReportKind, description: string): void {
+/** How the running CLI was invoked: its arguments and its build (the bin entry passes both; a stored answer needs them). */
+export interface Invocation {
+  args: string[];
+  build?: string;
+}
+
+function reportCommand(program: Command, kind: ReportKind, description: string, invocation: Invocation): void {
   withCommonOptions(program.command(kind).description(description)).action(async (opts: CommonOptions) => {
+    // Noted before the settings are read, so that anything changed during this run misses next time.
+    const record = invocation.build && process.env[STORED_ANSWERS_ENV] !== 'off' ? new InputRecord(answerKey(invocation.args, process.env, invocation.build, ioOf()), userPaths()) : undefined;
     await withRun(opts, (ctx) => {
       const report = buildReport(kind, ctx);
-      if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else process.stdout.write(renderReport(kind, report, ctx, makeStyle(colorEnabled(opts.color))) + '\n');
-    });
+      const text = opts.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(kind, report, ctx, makeStyle(colorEnabled(opts.color))) + '\n';
+      process.stdout.write(text);
+      const ledgerFile = ctx.meter.ledger.file;
+      // Until the next local midnight: the cycle (and so a snapshot this run wrote) turns only then.
+      const validUntil = DateTime.fromMillis(Date.now(), { zone: ctx.timezone }).plus({ days: 1 }).startOf('day').toMillis();
+      if (ledgerFile) record?.store(ledgerFile, validUntil, text, ctx.printedNotes ?? '');
+    }, {}, { record });
   });
 }
 
@@ -89,15 +104,15 @@ function withPoolOptions(cmd: Command): Command {
     .option('--now <iso>', 'compute as of this instant (reproducible output; the snapshot is not written)');
 }
 
-export function buildProgram(): Command {
+export function buildProgram(invocation: Invocation = { args: [] }): Command {
   const program = new Command('credit-ledger')
     .description('Claude Code usage at API list prices, against the monthly Agent SDK credit or a budget you set.')
     .version(process.env.CREDIT_LEDGER_VERSION ?? '0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  reportCommand(program, 'daily', 'usage and cost per local day');
-  reportCommand(program, 'monthly', 'usage and cost per month');
-  reportCommand(program, 'session', 'usage and cost per session (subagent files folded into their session)');
+  reportCommand(program, 'daily', 'usage and cost per local day', invocation);
+  reportCommand(program, 'monthly', 'usage and cost per month', invocation);
+  reportCommand(program, 'session', 'usage and cost per session (subagent files folded into their session)', invocation);
   withPoolOptions(withCommonOptions(program.command('balance').description('the credit (or budget) left this billing cycle, and why'), false))
     .option('--verbose', 'list the covered, excluded and unclassified sessions and why')
     .action(async (opts: BalanceOptions) => {
@@ -133,8 +148,8 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+export async function main(argv: string[], build?: string): Promise<number> {
+  const program = buildProgram({ args: argv.slice(2), build });
   try {
     await program.parseAsync(argv);
     return 0;

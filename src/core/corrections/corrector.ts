@@ -74,6 +74,11 @@ export class Corrector {
     this.fs = opts.fs ?? nodeClaudeJsonFs;
   }
 
+  /** The ~/.claude.json files this corrector reads (a stored answer depends on them). */
+  get inputFiles(): readonly string[] {
+    return this.claudeJsonFiles;
+  }
+
   update(ledger: CorrectionLedger, pricer: CorrectionPricer & { readonly fingerprint: string }, changedSessions: readonly string[], facts: readonly Fact[]): CorrectionUpdate {
     const started = Date.now();
     const db = ledger.db;

@@ -104,6 +104,13 @@ export class Meter {
 
   /** Requests dropped at open because their folder is no longer read (the settings changed). */
   droppedRequests = 0;
+  /** What the last full refresh found (taken before any file was read). */
+  lastDiscovery: Discovery | undefined;
+
+  /** Files besides the transcripts, the journal and the settings that this meter's figures read. */
+  get inputFiles(): readonly string[] {
+    return this.corrector.inputFiles;
+  }
 
   get pricer(): Pricer {
     return this.pricerNow;
@@ -155,6 +162,7 @@ export class Meter {
 
   /** After every file was looked at: discovery's problems reported, files now gone marked (their requests stay). */
   private afterFullIngest(found: Discovery, ingest: IngestReport): MeterUpdate {
+    this.lastDiscovery = found;
     ingest.configDirs = this.configDirs;
     ingest.problems = found.problems.concat(ingest.problems);
     this.ledger.markMissing(new Set(found.files.map((f) => f.path)));
