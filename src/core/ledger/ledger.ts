@@ -10,6 +10,7 @@ import { mergeObservation, newBatch, parseFiles, type ParseBatch, type ParseJob 
 import { parseInWorkers, WORKER_THRESHOLD_BYTES } from '../transcripts/workerPool';
 import { REQUEST_COLUMNS, rowToTurn, turnToRow, type PriceFields } from './rows';
 import { acquireLock, CREATE_REQUEST_INDEXES, DROP_REQUEST_INDEXES, openStore, saveStore } from './store';
+import { ensureRollups, withoutRequestTriggers } from './rollups';
 
 /** The pricing port the ledger needs (core/pricing implements it). */
 export interface TurnPricer {
@@ -102,8 +103,10 @@ export class Ledger {
     try {
       const opened = await openStore({ file: opts.file, readOnly, seedFrom: opts.seedFrom });
       ledger = new Ledger(opened.db, opts, readOnly, opened.recovered, release);
+      // Before repricing, so a reprice moves the rollups with the costs (a read-only ledger builds them in memory only).
+      const rolledUp = ensureRollups(opened.db);
       ledger.repriceIfNeeded();
-      if (opened.created || opened.recovered) ledger.dirty = true;
+      if (opened.created || opened.recovered || rolledUp) ledger.dirty = true;
       return ledger;
     } catch (err) {
       // Never keep the file locked (and the database open) for a ledger nobody got.
@@ -348,6 +351,10 @@ export class Ledger {
 
   /** A first ingest into an empty table: rows many at a time, indexes built once at the end. */
   private bulkInsertTurns(batch: ParseBatch, fileIds: Map<string, number>, changed: string[]): { added: number; updated: number } {
+    return withoutRequestTriggers(this.db, () => this.bulkInsertRows(batch, fileIds, changed));
+  }
+
+  private bulkInsertRows(batch: ParseBatch, fileIds: Map<string, number>, changed: string[]): { added: number; updated: number } {
     this.db.run(DROP_REQUEST_INDEXES);
     const row = `(${REQUEST_COLUMNS.map(() => '?').join(',')})`;
     const many = this.db.prepare(`INSERT OR REPLACE INTO requests (${REQUEST_COLUMNS.join(',')}) VALUES ${Array(BULK_ROWS).fill(row).join(',')}`);

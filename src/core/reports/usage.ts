@@ -5,6 +5,7 @@ import { HEADLESS_ENTRYPOINTS } from '../model';
 import { nanosToUsd } from '../pricing/money';
 import { localDay } from './timeZone';
 import { eachRow } from '../ledger/query';
+import { BUCKET_MS } from '../ledger/rollups';
 
 export interface ReportFilter {
   /** Inclusive local dates YYYY-MM-DD. */
@@ -80,8 +81,13 @@ export interface Totals extends Counts {
 }
 
 
-interface RawRow {
+/** One request, or a rollup of `n` of them (then `ts` is its 15-minute bucket's start). */
+export interface RawRow {
   ts: number;
+  /** Requests it stands for, and the first and last of their timestamps. */
+  n: number;
+  first: number;
+  last: number;
   model: string;
   input: number;
   output: number;
@@ -99,8 +105,32 @@ interface RawRow {
   own: boolean;
 }
 
-/** Rows in file order within time; one pass over the table with the columns reports need. */
-function readRows(db: Database, visit: (r: RawRow) => void): void {
+/** Where a report's rows come from: the rollups (what reports use), or every request (the reference). */
+export type RowSource = (db: Database, visit: (r: RawRow) => void) => void;
+
+/**
+ * The rollups (core/ledger/rollups), earliest first: a few thousand rows however many requests.
+ * Per session, the project, entrypoint and surface of its earliest row are the session's.
+ */
+export const rollupRows: RowSource = (db, visit) => {
+  const sessionCols = "COALESCE(s.queue_op, 0), COALESCE(s.entrypoint, '')";
+  eachRow(db, `
+    SELECT g.bucket, g.model, g.input, g.output, g.cw, g.cr, g.cost_nanos, g.priced, g.session_id, g.project_key, g.entrypoint, ${sessionCols},
+      g.own, g.n, g.add_input, g.add_output, g.add_cw, g.add_cr, g.add_cost, g.first_ts, g.last_ts
+    FROM rollups g LEFT JOIN sessions s ON s.session_id = g.session_id ORDER BY g.first_ts, g.own`, [], (v) => {
+    const entrypoint = String(v[10]) || String(v[12]);
+    visit({
+      ts: Number(v[0]) * BUCKET_MS, n: Number(v[14]), first: Number(v[20]), last: Number(v[21]), model: String(v[1]), input: Number(v[2]), output: Number(v[3]),
+      cacheWrite: Number(v[4]), cacheRead: Number(v[5]), costNanos: Number(v[6]), priced: Number(v[7]) === 1, sessionId: String(v[8]), projectKey: String(v[9]), entrypoint,
+      headlessSession: HEADLESS_ENTRYPOINTS.includes(entrypoint) || (!entrypoint && Number(v[11]) === 1),
+      added: { input: Number(v[15]), output: Number(v[16]), cacheWrite: Number(v[17]), cacheRead: Number(v[18]), costNanos: Number(v[19]) },
+      own: Number(v[13]) === 1,
+    });
+  });
+};
+
+/** Every request and own row, one at a time: the reference the rollups are tested against. */
+export const requestRows: RowSource = (db, visit) => {
   // What corrections add per request, joined in JS (a SQL join to the grouped table costs more than the scan).
   const none = { input: 0, output: 0, cacheWrite: 0, cacheRead: 0, costNanos: 0 };
   const added = new Map<string, RawRow['added']>();
@@ -114,7 +144,7 @@ function readRows(db: Database, visit: (r: RawRow) => void): void {
     FROM requests r LEFT JOIN sessions s ON s.session_id = r.session_id`, [], (v) => {
     const entrypoint = String(v[10]) || String(v[12]);
     visit({
-      ts: Number(v[0]), model: String(v[1]), input: Number(v[2]), output: Number(v[3]), cacheWrite: Number(v[4]), cacheRead: Number(v[5]),
+      ts: Number(v[0]), n: 1, first: Number(v[0]), last: Number(v[0]), model: String(v[1]), input: Number(v[2]), output: Number(v[3]), cacheWrite: Number(v[4]), cacheRead: Number(v[5]),
       costNanos: Number(v[6]), priced: Number(v[7]) === 1, sessionId: String(v[8]), projectKey: String(v[9]), entrypoint,
       headlessSession: HEADLESS_ENTRYPOINTS.includes(entrypoint) || (!entrypoint && Number(v[11]) === 1),
       added: added.get(String(v[13])) ?? none,
@@ -127,13 +157,13 @@ function readRows(db: Database, visit: (r: RawRow) => void): void {
     FROM corrections o LEFT JOIN sessions s ON s.session_id = o.session_id WHERE o.own_row = 1`, [], (v) => {
     const entrypoint = String(v[6]);
     visit({
-      ts: Number(v[0]), model: String(v[1]), input: 0, output: 0, cacheWrite: 0, cacheRead: 0, costNanos: 0, priced: Number(v[2]) === 1,
+      ts: Number(v[0]), n: 1, first: Number(v[0]), last: Number(v[0]), model: String(v[1]), input: 0, output: 0, cacheWrite: 0, cacheRead: 0, costNanos: 0, priced: Number(v[2]) === 1,
       sessionId: String(v[3]), projectKey: String(v[4]), entrypoint, headlessSession: HEADLESS_ENTRYPOINTS.includes(entrypoint) || (!entrypoint && Number(v[5]) === 1),
       added: { input: n(v[7]), output: n(v[8]), cacheWrite: n(v[9]), cacheRead: n(v[10]), costNanos: n(v[11]) },
       own: true,
     });
   });
-}
+};
 
 
 function newCorrected(): CorrectedCounts {
@@ -172,9 +202,9 @@ function add(b: Bucket, r: RawRow): void {
   addCorrected(cm, r);
   if (r.own) return; // not a request: only the corrected figures know it
   addRecorded(b, r);
-  b.requests++;
+  b.requests += r.n;
   if (!r.priced) {
-    b.unpricedRequests++;
+    b.unpricedRequests += r.n;
     b.unpricedTokens += r.input + r.output + r.cacheWrite + r.cacheRead;
   }
   if (r.headlessSession) b.headlessCostNanos += r.costNanos;
@@ -186,8 +216,8 @@ function add(b: Bucket, r: RawRow): void {
     b.byModel.set(r.model, m);
   }
   addRecorded(m, r);
-  m.requests++;
-  if (!r.priced) m.unpriced++;
+  m.requests += r.n;
+  if (!r.priced) m.unpriced += r.n;
 }
 
 function toRow(b: Bucket): ReportRow {
@@ -286,12 +316,12 @@ export interface SessionReport {
   totals: Totals;
 }
 
-function grouped(db: Database, f: ReportFilter, keyOf: (day: string, r: RawRow) => string): { groups: Map<string, Bucket>; all: Bucket; extra: Map<string, { first: number; last: number; project: string; entrypoint: string; headless: boolean }> } {
+function grouped(db: Database, f: ReportFilter, keyOf: (day: string, r: RawRow) => string, source: RowSource): { groups: Map<string, Bucket>; all: Bucket; extra: Map<string, { first: number; last: number; project: string; entrypoint: string; headless: boolean }> } {
   const groups = new Map<string, Bucket>();
   const extra = new Map<string, { first: number; last: number; project: string; entrypoint: string; headless: boolean }>();
   const all = newBucket();
   const dayOf = localDay(f.timezone);
-  readRows(db, (r) => {
+  source(db, (r) => {
     const day = dayOf(r.ts);
     if (!inRange(day, f)) return;
     const key = keyOf(day, r);
@@ -300,30 +330,30 @@ function grouped(db: Database, f: ReportFilter, keyOf: (day: string, r: RawRow) 
     add(b, r);
     add(all, r);
     const e = extra.get(key);
-    if (!e) extra.set(key, { first: r.ts, last: r.ts, project: r.projectKey, entrypoint: r.entrypoint, headless: r.headlessSession });
+    if (!e) extra.set(key, { first: r.first, last: r.last, project: r.projectKey, entrypoint: r.entrypoint, headless: r.headlessSession });
     else {
-      e.first = Math.min(e.first, r.ts);
-      e.last = Math.max(e.last, r.ts);
+      e.first = Math.min(e.first, r.first);
+      e.last = Math.max(e.last, r.last);
       if (!e.entrypoint && r.entrypoint) e.entrypoint = r.entrypoint;
     }
   });
   return { groups, all, extra };
 }
 
-export function dailyReport(db: Database, f: ReportFilter): DailyReport {
-  const { groups, all } = grouped(db, f, (day) => day);
+export function dailyReport(db: Database, f: ReportFilter, source: RowSource = rollupRows): DailyReport {
+  const { groups, all } = grouped(db, f, (day) => day, source);
   const daily = [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([date, b]) => ({ date, ...toRow(b) }));
   return { daily, totals: totalsOf(all) };
 }
 
-export function monthlyReport(db: Database, f: ReportFilter): MonthlyReport {
-  const { groups, all } = grouped(db, f, (day) => day.slice(0, 7));
+export function monthlyReport(db: Database, f: ReportFilter, source: RowSource = rollupRows): MonthlyReport {
+  const { groups, all } = grouped(db, f, (day) => day.slice(0, 7), source);
   const monthly = [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([month, b]) => ({ month, ...toRow(b) }));
   return { monthly, totals: totalsOf(all) };
 }
 
-export function sessionReport(db: Database, f: ReportFilter): SessionReport {
-  const { groups, all, extra } = grouped(db, f, (_day, r) => r.sessionId);
+export function sessionReport(db: Database, f: ReportFilter, source: RowSource = rollupRows): SessionReport {
+  const { groups, all, extra } = grouped(db, f, (_day, r) => r.sessionId, source);
   const sessions = [...groups.entries()]
     .map(([sessionId, b]) => {
       const e = extra.get(sessionId)!;
@@ -337,6 +367,6 @@ export function sessionReport(db: Database, f: ReportFilter): SessionReport {
         ...toRow(b),
       };
     })
-    .sort((a, b) => a.lastActivity.localeCompare(b.lastActivity));
+    .sort((a, b) => a.lastActivity.localeCompare(b.lastActivity) || a.sessionId.localeCompare(b.sessionId));
   return { sessions, totals: totalsOf(all) };
 }
