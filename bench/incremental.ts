@@ -7,7 +7,6 @@ import * as path from 'node:path';
 import { Meter } from '../src/core/meter/meter';
 import { userPaths } from '../src/core/state/paths';
 import { describeFile } from '../src/core/transcripts/discovery';
-// @ts-expect-error plain .mjs module of the bench
 import { appendOneTurn } from './generate.mjs';
 
 async function main(): Promise<void> {

@@ -448,9 +448,10 @@ export class Ledger {
     if (this.readOnly) return 0;
     const keep = projectsDirs.map(() => '?').join(',');
     const gone = `SELECT id FROM files WHERE config_dir NOT IN (${keep})`;
-    const count = Number(this.db.exec(`SELECT count(*) FROM requests WHERE file_id IN (${gone})`, projectsDirs)[0].values[0][0]);
+    // Files first: the usual answer is none, and counting requests would scan them all at every open.
     const files = Number(this.db.exec(`SELECT count(*) FROM (${gone})`, projectsDirs)[0].values[0][0]);
     if (!files) return 0;
+    const count = Number(this.db.exec(`SELECT count(*) FROM requests WHERE file_id IN (${gone})`, projectsDirs)[0].values[0][0]);
     this.db.run('BEGIN');
     try {
       this.db.run('CREATE TEMP TABLE dropped_sessions AS SELECT DISTINCT session_id FROM requests WHERE file_id IN (' + gone + ')', projectsDirs);

@@ -13,17 +13,34 @@ export function writeFileAtomic(target: string, data: string | Uint8Array, keepP
     } finally {
       fs.closeSync(fd);
     }
-    if (keepPrevious && fs.existsSync(target)) {
-      try {
-        fs.copyFileSync(target, `${target}.prev`);
-      } catch {
-        // the previous copy is a convenience; the atomic rename below is what matters
-      }
-    }
+    if (keepPrevious && fs.existsSync(target)) keepPreviousCopy(target);
     fs.renameSync(tmp, target);
   } catch (err) {
     fs.rmSync(tmp, { force: true }); // a failed save leaves no temp file behind (a ledger's can be large)
     throw err;
+  }
+}
+
+/**
+ * The file about to be replaced becomes `<target>.prev` by a hard link, not a copy: a save then
+ * costs what it writes, not that plus a copy of the whole previous file (a ledger is tens of MB).
+ * Safe because a target is only ever replaced by rename, never written in place, so the linked
+ * inode keeps the previous bytes. File systems without hard links get a copy.
+ */
+function keepPreviousCopy(target: string): void {
+  const prev = `${target}.prev`;
+  const link = `${prev}.${process.pid}.tmp`;
+  try {
+    fs.rmSync(link, { force: true });
+    fs.linkSync(target, link);
+    fs.renameSync(link, prev); // replaces the older previous copy in one step
+  } catch {
+    fs.rmSync(link, { force: true });
+    try {
+      fs.copyFileSync(target, prev);
+    } catch {
+      // the previous copy is a convenience; the atomic rename that follows is what matters
+    }
   }
 }
 
