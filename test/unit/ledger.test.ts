@@ -407,6 +407,50 @@ describe('persistence', () => {
   });
 });
 
+describe('how sure a price is (price_flags)', () => {
+  const flags = (l: Ledger): Record<string, number> => {
+    const r = l.db.exec('SELECT msg_id, price_flags FROM requests');
+    return Object.fromEntries((r[0]?.values ?? []).map((v) => [String(v[0]), Number(v[1])]));
+  };
+
+  test('an estimate (newer family member) and a fast request with no fast rate are stored marked; exact prices replace them on reprice', async () => {
+    const root = configDir({
+      'p/s.jsonl': jsonl([
+        assistant({ messageId: 'exact', model: 'claude-fable-5-2', input: 1000 }),
+        assistant({ messageId: 'estimate', model: 'claude-fable-5-3', input: 1000 }),
+      ]),
+    });
+    const l = await ingestDir(root);
+    assert.deepEqual(flags(l), { exact: 0, estimate: 1 });
+    assert.deepEqual(rows(l).map((r) => r.priced), [1, 1], 'an estimate counts as priced');
+    l.setPricer(createPricer(loadRateCard(), { 'claude-fable-5-3': { input: 8, output: 40, cacheWrite5m: 10, cacheWrite1h: 16, cacheRead: 0.2 } }));
+    assert.deepEqual(flags(l), { exact: 0, estimate: 0 });
+    // A fast request on a row with no fast rate: the stored figure is a lower bound.
+    l.db.run("UPDATE requests SET speed = 'fast'");
+    l.setPricer(createPricer(loadRateCard()));
+    assert.deepEqual(flags(l), { exact: 2, estimate: 3 });
+    l.close();
+  });
+
+  test('a schema 3 ledger gains the column and its rows are repriced into it', async () => {
+    const file = path.join(tempDir(), 'ledger.sqlite');
+    const root = configDir({ 'p/s.jsonl': jsonl([assistant({ messageId: 'm1', model: 'claude-opus-6', input: 1000 })]) });
+    const l1 = await ingestDir(root, file);
+    // Make it look like a ledger written before schema 4 and before the estimate rules.
+    l1.db.run('ALTER TABLE requests DROP COLUMN price_flags');
+    l1.db.run("UPDATE requests SET priced = 0, cost_nanos = 0");
+    l1.setMeta('schema_version', '3');
+    l1.setMeta('pricing_fingerprint', 'old-card');
+    l1.save();
+    l1.close();
+    const l2 = await Ledger.open({ file, pricer });
+    assert.equal(l2.meta('schema_version'), '4');
+    assert.deepEqual(flags(l2), { m1: 1 });
+    assert.equal(rows(l2)[0].cost_nanos, 1000 * 4000, 'estimated at Opus 5.5');
+    l2.close();
+  });
+});
+
 describe('reports', () => {
   test('daily and session reports in the ccusage shape, days in the requested time zone', async () => {
     const root = configDir({

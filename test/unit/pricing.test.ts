@@ -453,6 +453,52 @@ describe('unknown models', () => {
   });
 });
 
+describe('a newer member of a known family: priced as an estimate', () => {
+  it('claude-fable-5-3 is estimated at Fable 5.2, marked, its own id kept', () => {
+    const req = { input: 1000, output: 2000, cacheWrite1h: 10_000, cacheRead: 100_000 };
+    const p = pricer.price(usage('claude-fable-5-3-20270110', req));
+    assert.equal(p.priced, true);
+    assert.equal(p.estimated, true);
+    assert.equal(p.estimatedFrom, 'claude-fable-5-2');
+    assert.equal(p.model, 'claude-fable-5-3');
+    assert.equal(p.costNanos, cost('claude-fable-5-2', req));
+    assert.ok(p.notes.some((n) => n.includes('not on the rate card (as of 2026-12-06): estimated at claude-fable-5-2')));
+    assert.equal(pricer.lookup('claude-fable-5-3'), undefined, 'not on the card');
+    assert.equal(pricer.estimateFor('claude-fable-5-3')?.id, 'claude-fable-5-2');
+  });
+
+  it('every spelling and family: Mythos at Fable\'s shared row, a new major version, tiers and fast kept', () => {
+    assert.equal(pricer.price(usage('claude-mythos-5-3[1m]', { input: 1 })).estimatedFrom, 'claude-fable-5-2');
+    assert.equal(pricer.price(usage('us.anthropic.claude-opus-6-v1:0', { input: 1 })).estimatedFrom, 'claude-opus-5-5');
+    const haiku = pricer.price(usage('claude-haiku-5-6', { input: 100_001 }));
+    assert.equal(haiku.estimatedFrom, 'claude-haiku-5-5');
+    assert.equal(haiku.longContext, true, 'the family row\'s tiers apply');
+    assert.equal(haiku.costNanos, 100_001 * 500);
+    const fast = pricer.price(usage('claude-opus-5-6', { output: 1000, speed: 'fast' }));
+    assert.equal(fast.costNanos, 40_000_000);
+    assert.equal(fast.estimated && fast.fast, true);
+  });
+
+  it('an older or in-between version missing from the card, or an unknown family, stays unpriced', () => {
+    for (const id of ['claude-opus-4-9', 'claude-sonnet-5-1', 'claude-nova-9', 'gpt-5', 'claude-haiku']) {
+      const p = pricer.price(usage(id, { input: 1000 }));
+      assert.equal(p.priced, false, id);
+      assert.equal(p.estimated, false, id);
+      assert.equal(p.costNanos, 0, id);
+    }
+  });
+
+  it('exact prices from the user\'s settings replace the estimate', () => {
+    const p = createPricer(loadRateCard(), { 'claude-fable-5-3': { input: 6, output: 30, cacheWrite5m: 7.5, cacheWrite1h: 12, cacheRead: 0.15 } });
+    const r = p.price(usage('claude-fable-5-3', { cacheRead: 1000 }));
+    assert.equal(r.estimated, false);
+    assert.equal(r.costNanos, 150_000);
+    assert.notEqual(p.fingerprint, pricer.fingerprint, 'the ledger reprices');
+    // The user's own model is never a family's yardstick.
+    assert.equal(p.price(usage('claude-fable-5-4', { cacheRead: 1000 })).estimatedFrom, 'claude-fable-5-2');
+  });
+});
+
 describe('overrides (settings "rateOverrides")', () => {
   it('all five categories given: replace the model at every date', () => {
     const p = createPricer(loadRateCard(), { 'claude-sonnet-5-5': { input: 1, output: 5, cacheWrite5m: 1.25, cacheWrite1h: 2, cacheRead: 0.05 } });
@@ -569,7 +615,8 @@ describe('bad card rows', () => {
     assert.ok(has('claude-opus-4-6 row 2: "from" must be a date'));
     assert.ok(has('"claude-sonnet-4-5" of claude-sonnet-4-5 already names claude-sonnet-4-5'));
     assert.equal(p.models.filter((m) => m.id === 'claude-sonnet-4-5').length, 1);
-    assert.equal(p.price(usage(first.id, { input: 1 })).priced, false);
+    // Fable 5.2 skipped: it is now a newer member of the Fable family, so an estimate at Fable 5.1 (marked), never exact.
+    assert.equal(p.price(usage(first.id, { input: 1 })).estimatedFrom, 'claude-fable-5-1');
     assert.equal(p.price(usage('claude-haiku-4-5', { input: 1 })).priced, false);
     assert.equal(p.price(usage('claude-opus-4-6', { input: 1 })).priced, false);
     assert.equal(p.price(usage('claude-sonnet-4-5', { input: 300_000 })).longContext, true);

@@ -8,7 +8,7 @@ import { isBtwReplay, mergeTurn } from '../transcripts/merge';
 import { tailChecksum } from '../transcripts/reader';
 import { mergeObservation, newBatch, parseFiles, type ParseBatch, type ParseJob } from '../transcripts/parseFiles';
 import { parseInWorkers, WORKER_THRESHOLD_BYTES } from '../transcripts/workerPool';
-import { REQUEST_COLUMNS, rowToTurn, turnToRow, type PriceFields } from './rows';
+import { REQUEST_COLUMNS, priceFlagsOf, rowToTurn, turnToRow, type PriceFields } from './rows';
 import { acquireLock, CREATE_REQUEST_INDEXES, DROP_REQUEST_INDEXES, openStore, saveStore } from './store';
 import { ensureRollups, withoutRequestTriggers } from './rollups';
 
@@ -135,7 +135,7 @@ export class Ledger {
     if (this.meta('pricing_fingerprint') === this.pricer.fingerprint) return;
     const rows = this.db.exec('SELECT key, model, ts, input, output, cw5m, cw1h, cr, web_search, speed, geo FROM requests');
     if (rows.length) {
-      const update = this.db.prepare('UPDATE requests SET cost_nanos = ?, priced = ?, long_ctx = ? WHERE key = ?');
+      const update = this.db.prepare('UPDATE requests SET cost_nanos = ?, priced = ?, long_ctx = ?, price_flags = ? WHERE key = ?');
       this.db.run('BEGIN');
       try {
         for (const r of rows[0].values) {
@@ -143,7 +143,7 @@ export class Ledger {
             model: String(r[1]), timestamp: Number(r[2]), input: Number(r[3]), output: Number(r[4]), cacheWrite5m: Number(r[5]),
             cacheWrite1h: Number(r[6]), cacheRead: Number(r[7]), webSearches: Number(r[8]), speed: String(r[9]), inferenceGeo: String(r[10]),
           });
-          update.run([p.costNanos, p.priced ? 1 : 0, p.longContext ? 1 : 0, r[0]]);
+          update.run([p.costNanos, p.priced ? 1 : 0, p.longContext ? 1 : 0, priceFlagsOf(p), r[0]]);
         }
         this.db.run('COMMIT');
       } catch (err) {

@@ -6,13 +6,24 @@ export const REQUEST_COLUMNS = [
   'key', 'msg_id', 'request_id', 'session_id', 'agent_id', 'sidechain', 'progress', 'project_key', 'cwd', 'git_branch',
   'version', 'entrypoint', 'prompt_source', 'turn_origin', 'model', 'ts', 'input', 'output', 'cw5m', 'cw1h', 'cr',
   'web_search', 'web_fetch', 'speed', 'geo', 'tier', 'stop_reason', 'text_chars', 'tool_chars', 'thinking_chars',
-  'tools', 'blocks', 'file_id', 'offset', 'cost_nanos', 'priced', 'long_ctx',
+  'tools', 'blocks', 'file_id', 'offset', 'cost_nanos', 'priced', 'long_ctx', 'price_flags',
 ] as const;
 
 export interface PriceFields {
   costNanos: number;
   priced: boolean;
   longContext: boolean;
+  /** Priced at a family's newest row (the model is not on the card). */
+  estimated?: boolean;
+  /** A fast request priced at standard rates (no fast rate on the card): the real price is higher. */
+  lowerBound?: boolean;
+}
+
+/** Bits of the `price_flags` column. */
+export const PRICE_FLAGS = { estimated: 1, lowerBound: 2 } as const;
+
+export function priceFlagsOf(p: PriceFields): number {
+  return (p.estimated ? PRICE_FLAGS.estimated : 0) | (p.lowerBound ? PRICE_FLAGS.lowerBound : 0);
 }
 
 function encodeTools(calls: ToolCall[]): string {
@@ -33,6 +44,7 @@ export function turnToRow(t: Turn, fileId: number, price: PriceFields): SqlValue
     t.version, t.entrypoint, t.promptSource, t.turnOrigin, t.model, t.timestamp, t.input, t.output, t.cacheWrite5m, t.cacheWrite1h, t.cacheRead,
     t.webSearches, t.webFetches, t.speed, t.inferenceGeo, t.serviceTier, t.stopReason, t.textChars, t.toolInputChars, t.thinkingChars,
     encodeTools(t.toolCalls), t.blockIds.join(','), fileId, t.offset, price.costNanos, price.priced ? 1 : 0, price.longContext ? 1 : 0,
+    priceFlagsOf(price),
   ];
 }
 

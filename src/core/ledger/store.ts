@@ -5,7 +5,7 @@ import initSqlJs from 'sql.js';
 import type { Database, SqlJsStatic } from 'sql.js';
 import { writeFileAtomic } from '../state/atomicFile';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const CREATE_REQUEST_INDEXES = `
     CREATE INDEX IF NOT EXISTS requests_msg ON requests(msg_id);
@@ -143,6 +143,9 @@ const MIGRATION_STEPS: Record<number, (db: Database) => void> = {
     for (const table of MACHINE_COLUMNS) addColumn(db, table, 'machine_id', "TEXT NOT NULL DEFAULT ''");
     db.run(CREATE_OUTBOX);
   },
+  // How sure a request's price is (core/pricing PRICE_FLAGS): 1 estimated at a family's newest row, 2 a lower bound
+  // (fast mode with no fast rate). Rows written before it are repriced: the rules version changed with it.
+  4: (db) => addColumn(db, 'requests', 'price_flags', 'INTEGER NOT NULL DEFAULT 0'),
 };
 
 function addColumn(db: Database, table: string, column: string, decl: string): void {

@@ -3,7 +3,7 @@
 // All arithmetic is integer nanodollars: each rate becomes whole nanodollars per token once.
 import { createHash } from 'node:crypto';
 import type { PriceableUsage } from '../model';
-import { indexModels, normalizeModelId, parseModelFamily } from './modelId';
+import { compareModelVersions, indexModels, normalizeModelId, parseModelFamily } from './modelId';
 import type { ModelIndex } from './modelId';
 import { RATE_KEYS, instantMs, rateSetProblem, validModelRate } from './rateCard';
 import type { ModelRate, ModelStatus, PartialRateSet, PriceTier, RateCard, RateKey, RateRow, RateSet } from './rateCard';
@@ -15,7 +15,7 @@ export type { FormatUsdOptions } from './money';
 export { normalizeModelId, displayModelName, parseModelFamily } from './modelId';
 
 /** Bump when the pricing rules (not the data) change, so stored rows are repriced. */
-const PRICING_RULES_VERSION = 2;
+const PRICING_RULES_VERSION = 3;
 
 /** Cache rates as multiples of input: used only to fill in a user's override that gives input and output alone. */
 const STANDARD_CACHE_MULTIPLIERS: Readonly<Record<Exclude<RateKey, 'input' | 'output'>, number>> = { cacheWrite5m: 1.25, cacheWrite1h: 2, cacheRead: 0.1 };
@@ -73,6 +73,8 @@ export interface PricedUsage {
   priced: boolean;
   /** Priced at another model's row (a newer member of a known family): show it as an estimate. */
   estimated: boolean;
+  /** The card model an estimate was priced at ("" when not estimated). */
+  estimatedFrom: string;
   /** A fast request on a row with no fast rate, priced at standard rates: the real price is higher. */
   lowerBound: boolean;
   /** Whole request in nanodollars, web search included; 0 when unpriced. */
@@ -91,8 +93,10 @@ export interface PricedUsage {
 
 export interface Pricer {
   price(u: PriceableUsage): PricedUsage;
-  /** The effective model for an id in any spelling. */
+  /** The effective model for an id in any spelling (models on the card or in the user's settings only). */
   lookup(model: string): EffectiveModel | undefined;
+  /** For a model not on the card that is a newer version of a known family: the model whose rows price it as an estimate. */
+  estimateFor(model: string): EffectiveModel | undefined;
   /** The row in force for a model at `at` (epoch ms; the newest when not finite). */
   rowAt(model: string, at: number): RateRow | undefined;
   readonly models: readonly EffectiveModel[];
@@ -147,6 +151,31 @@ export function createPricer(card: RateCard, overrides?: RateOverrides | null): 
     return found;
   };
 
+  // Newest card model of each family (ids and aliases: claude-mythos-5-3 estimates at Mythos 5.2, which is Fable 5.2's row).
+  const newestOfFamily = new Map<string, { version: number[]; model: ResolvedModel }>();
+  for (const m of models) {
+    if (m.origin === 'override') continue; // a user's own row is exact for itself, never a family's yardstick
+    for (const name of [m.id, ...m.aliases]) {
+      const f = parseModelFamily(name);
+      if (!f) continue;
+      const best = newestOfFamily.get(f.family);
+      if (!best || compareModelVersions(f.version, best.version) > 0) newestOfFamily.set(f.family, { version: f.version, model: m });
+    }
+  }
+  const estimateCache = new Map<string, ResolvedModel | undefined>();
+  const estimateResolved = (raw: string): ResolvedModel | undefined => {
+    if (estimateCache.has(raw)) return estimateCache.get(raw);
+    let base: ResolvedModel | undefined;
+    if (!lookupResolved(raw)) {
+      const f = parseModelFamily(raw);
+      const best = f ? newestOfFamily.get(f.family) : undefined;
+      // Only a newer member: an older or in-between version missing from the card may have had any price.
+      if (f && best && compareModelVersions(f.version, best.version) > 0) base = best.model;
+    }
+    estimateCache.set(raw, base);
+    return base;
+  };
+
   const nanoRates = (key: string, multiplier: number, rates: RateSet): NanoRates => {
     let cached = rateCache.get(key);
     if (!cached) {
@@ -165,12 +194,14 @@ export function createPricer(card: RateCard, overrides?: RateOverrides | null): 
   const price = (u: PriceableUsage): PricedUsage => {
     const notes: string[] = [];
     const raw = typeof u.model === 'string' ? u.model : '';
-    const model = lookupResolved(raw);
+    const exact = lookupResolved(raw);
+    const model = exact ?? estimateResolved(raw);
     if (!model) {
       const normalized = normalizeModelId(raw);
       notes.push(`unknown model "${raw}": unpriced`);
-      return { model: normalized, priced: false, estimated: false, lowerBound: false, costNanos: 0, longContext: false, fast: false, residency: false, webSearchNanos: 0, rowFrom: '', notes };
+      return { model: normalized, priced: false, estimated: false, estimatedFrom: '', lowerBound: false, costNanos: 0, longContext: false, fast: false, residency: false, webSearchNanos: 0, rowFrom: '', notes };
     }
+    if (!exact) notes.push(`${normalizeModelId(raw)} is not on the rate card (as of ${card.asOf}): estimated at ${model.id}'s rates`);
     if (model.origin !== 'card') notes.push(`rates for ${model.id} from user settings`);
 
     const hasTime = Number.isFinite(u.timestamp) && u.timestamp > 0;
@@ -225,9 +256,10 @@ export function createPricer(card: RateCard, overrides?: RateOverrides | null): 
       tokens.cacheRead * r.cacheRead;
     const webSearchNanos = tokenCount(u.webSearches, 'webSearches', notes) * webSearchNanosEach;
     return {
-      model: model.id,
+      model: exact ? model.id : normalizeModelId(raw),
       priced: true,
-      estimated: false,
+      estimated: !exact,
+      estimatedFrom: exact ? '' : model.id,
       lowerBound,
       costNanos: tokenNanos + webSearchNanos,
       longContext: tier !== undefined,
@@ -247,8 +279,12 @@ export function createPricer(card: RateCard, overrides?: RateOverrides | null): 
       const found = lookupResolved(model);
       return found ? publicById.get(found) : undefined;
     },
+    estimateFor: (model) => {
+      const base = estimateResolved(model);
+      return base ? publicById.get(base) : undefined;
+    },
     rowAt: (model, at) => {
-      const found = lookupResolved(model);
+      const found = lookupResolved(model) ?? estimateResolved(model);
       return found ? stripRow(found.rows[rowIndexAt(found.rows, Number.isFinite(at) ? at : Infinity)]) : undefined;
     },
     models: publicModels,
