@@ -65,7 +65,7 @@ describe('credit-ledger plans', () => {
     assert.equal(c.plans.find((p: { plan: string }) => p.plan === 'api').scope, 'all');
     assert.equal(c.biggestLoop.kind, 'recurring');
     assert.equal(c.biggestLoop.costPerIterationNanos, 15 * USD);
-    assert.match(c.biggestLoop.moves.cheaperModel, /\$5\.00 a run instead of \$15\.00/);
+    assert.match(c.biggestLoop.moves.cheaperModel, /\$10\.00 a run instead of \$15\.00/);
   });
 
   test('the table marks the plan set, and says the three moves of the biggest loop', () => {
@@ -81,7 +81,7 @@ describe('credit-ledger plans', () => {
     assert.match(r.stdout, /^Max 5x \(your plan\): \$100\.00 covers 6 days of 30 \(22%\) and runs out on day 7; \$350\.00 over, 7 hours of your time at \$50\/h\.$/m);
     assert.match(r.stdout, /Biggest loop this month: Recurring job recurring-[0-9a-f]{10}/);
     assert.match(r.stdout, /Run it less often: .*\$100\.00 credit covers 6 runs/);
-    assert.match(r.stdout, /A cheaper model: On claude-haiku-4-5/);
+    assert.match(r.stdout, /A cheaper model: On claude-sonnet-5-5/);
     assert.match(r.stdout, /Keep it and pay: Keeping it costs \$450\.00 a cycle at this pace, \$350\.00 past the \$100\.00 credit/);
   });
 

@@ -100,7 +100,8 @@ describe('the seed\'s nightly job, every night of the last 30 days', () => {
     assert.equal(l.iterations, 30);
     assert.equal(l.drawsOnCredit, true);
     assert.match(l.moves.lessOften, /a whole \$100\.00 credit covers 6 runs/);
-    assert.equal(l.moves.cheaperModel.startsWith('On claude-haiku-4-5: $5.00 a run instead of $15.00'), true, l.moves.cheaperModel);
+    // The closest cheaper model at checked prices: Sonnet 5.5 / Sonnet 5 at $2 / $10 (rate card of 2026-12-06).
+    assert.equal(l.moves.cheaperModel.startsWith('On claude-sonnet-5-5 / claude-sonnet-5: $10.00 a run instead of $15.00'), true, l.moves.cheaperModel);
     assert.match(l.moves.keepAndPay, /^Keeping it costs \$450\.00 a cycle at this pace, \$350\.00 past the \$100\.00 credit/);
     assert.match(l.moves.keepAndPay, /3\.5 hours a cycle at \$100\/h/);
   });
