@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Meter, type MeterUpdate } from '../core/meter/meter';
 import { ledgerPathForConfigDirs } from '../core/ledger/registry';
 import type { Command } from 'commander';
-import { PoolSettingsError, type PoolFlags } from '../core/pool';
+import { findPlan, PoolSettingsError, type PoolFlags } from '../core/pool';
 import { userPaths, type UserPaths } from '../core/state/paths';
 import { loadUserSettings, type UserSettings } from '../core/state/settings';
 import { discover, resolveConfigDirs } from '../core/transcripts/discovery';
@@ -99,6 +99,21 @@ function demoDir(): string | undefined {
   return undefined;
 }
 
+/** What the flags ask for that no run could give: refused rather than silently ignored. */
+function checkFlags(opts: CommonOptions, flags: PoolFlags, settings: UserSettings): void {
+  if (opts.db !== undefined) {
+    const dir = path.dirname(path.resolve(opts.db));
+    if (!fs.existsSync(dir)) throw new UsageError(`--db ${opts.db}: the folder ${dir} does not exist (create it first, or check the path)`);
+  }
+  if (flags.amount !== undefined) {
+    const plan = findPlan(String(flags.plan ?? settings.plan ?? ''));
+    if (plan && plan.amountUsd !== null) {
+      throw new UsageError(`--amount applies to the custom and api plans; ${plan.id} is $${plan.amountUsd} a month (for a credit of your own amount: --plan custom --amount ${flags.amount})`);
+    }
+    if (!plan && !flags.plan && !settings.plan) throw new UsageError('--amount needs a plan: --plan custom (a credit of that amount) or --plan api (a budget)');
+  }
+}
+
 function hasPoolFlags(flags: PoolFlags): boolean {
   return Object.values(flags).some((v) => v !== undefined);
 }
@@ -120,6 +135,7 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
   const until = parseDateArg('until', opts.until);
   if (since && until && since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
   const fixedNow = parseNowArg(opts.now);
+  checkFlags(opts, flags, settings);
   const notes: string[] = [...read.problems];
   if (read.problems.length) notes.push('The balance snapshot the hook and the status line read is not written until the settings file is fixed.');
   const named = opts.configDir && opts.configDir.length ? opts.configDir : settings.configDirs && settings.configDirs.length ? settings.configDirs : undefined;

@@ -39,6 +39,8 @@ interface TargetOptions {
 function scopeOf(o: TargetOptions): InstallScope {
   const s = (o.scope ?? 'user') as InstallScope;
   if (!SCOPES.includes(s)) throw new UsageError(`--scope must be one of ${SCOPES.join(', ')} (got "${o.scope}")`);
+  // a typo must not become a new project folder with a .claude/ inside
+  if (o.dir !== undefined && !fs.statSync(o.dir, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`--dir ${o.dir} is not a folder (nothing was written)`);
   return s;
 }
 

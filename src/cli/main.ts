@@ -1,7 +1,7 @@
 // The `credit-ledger` command.
 import { Command, CommanderError, Option } from 'commander';
 import type { PoolFlags } from '../core/pool';
-import { collect, openRun, parseNowArg, type CommonOptions, type PoolOptions, type RunContext, type RunMode } from './context';
+import { collect, openRun, type CommonOptions, type PoolOptions, type RunContext, type RunMode } from './context';
 import { UsageError } from './errors';
 import { buildReport, renderReport, type ReportKind } from './reports';
 import { balanceJson, renderBalance } from './balance';
@@ -10,10 +10,8 @@ import { execCommand, recordCommand, runsCommand } from './runs';
 import { registerAudit } from './audit';
 import { registerPlans } from './plans';
 import { accuracyCommand } from './accuracy';
-import { PLANS, parseUsdToNanos, reconcileFact } from '../core/pool';
-import { appendFact } from '../core/state/journal';
-import { userPaths } from '../core/state/paths';
-import { formatUsd } from '../core/pricing/money';
+import { PLANS } from '../core/pool';
+import { reconcileCommand } from './reconcile';
 import { colorEnabled, makeStyle } from './table';
 import { registerHookCommand, registerInstallHookCommand, registerStatuslineCommand, registerUninstallHookCommand } from './hook';
 import { answerKey, InputRecord, ioOf, STORED_ANSWERS_ENV } from './storedAnswer';
@@ -122,18 +120,7 @@ export function buildProgram(invocation: Invocation = { args: [] }): Command {
         else process.stdout.write(renderBalance(b, ctx, !!opts.verbose, makeStyle(colorEnabled(opts.color))) + '\n');
       }, poolFlags(opts));
     });
-  program
-    .command('reconcile')
-    .description('record the remaining credit your billing page shows ("63.20"); the balance matches it from then on')
-    .argument('<amount>', 'remaining credit in USD, e.g. 63.20 or $63.20')
-    .option('--as-of <iso>', 'when the figure was true (default: now)')
-    .action((amount: string, opts: { asOf?: string }) => {
-      const nanos = parseUsdToNanos(amount);
-      if (nanos === null) throw new UsageError(`"${amount}" is not an amount in dollars (e.g. 63.20)`);
-      const asOf = opts.asOf === undefined ? Date.now() : parseNowArg(opts.asOf, 'as-of')!;
-      const fact = appendFact(userPaths().journal, reconcileFact(nanos / 1e9, asOf));
-      process.stdout.write(`Recorded: ${formatUsd(nanos)} left as of ${new Date(asOf).toISOString()} (journal ${userPaths().journal}, fact ${fact.id}).\n`);
-    });
+  reconcileCommand(program);
   accuracyCommand(program, { withCommonOptions, withRun });
   configCommand(program);
   execCommand(program);

@@ -67,7 +67,7 @@ async function pickTarget(title: string): Promise<HookTarget | undefined> {
     const dir = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
     items.push(
       { target: 'local', label: 'This workspace, not committed', description: claudeSettingsFile({ scope: 'local', workspaceDir: dir }), detail: 'Sessions in this folder; .claude/settings.local.json stays out of git' },
-      { target: 'workspace', label: 'This workspace, shared', description: claudeSettingsFile({ scope: 'workspace', workspaceDir: dir }), detail: 'Sessions in this folder; usually committed, and the launcher path is specific to this machine' },
+      { target: 'workspace', label: 'This workspace, shared', description: claudeSettingsFile({ scope: 'workspace', workspaceDir: dir }), detail: 'Sessions in this folder; usually committed: it runs the bare credit-ledger command, which must be on PATH' },
     );
   }
   const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Which Claude Code settings file?' });

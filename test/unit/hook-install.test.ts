@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
 import {
   applyInstall,
   applyUninstall,
@@ -289,8 +290,26 @@ describe('install-hook edge cases', () => {
     assert.equal(claudeSettingsFile({ scope: 'user', env: { CLAUDE_CONFIG_DIR: '/cfg/a,/cfg/b' } }), '/cfg/a/settings.json');
     assert.equal(claudeSettingsFile({ scope: 'workspace', workspaceDir: '/w' }), '/w/.claude/settings.json');
     assert.equal(claudeSettingsFile({ scope: 'local', workspaceDir: '/w' }), '/w/.claude/settings.local.json');
+  });
+
+  test('workspace scope (a file teams commit): the bare credit-ledger when it is on PATH, never a home path; refused otherwise', () => {
     const e = setup(null);
-    assert.match(planInstall({ ...e.req(), settingsFile: undefined, scope: 'workspace', workspaceDir: e.dir }).notes.join(' '), /--scope local/);
+    const bin = tempDir('cl-bin-');
+    fs.writeFileSync(path.join(bin, 'credit-ledger'), '#!/bin/sh\n', { mode: 0o755 });
+    const plan = planInstall({ ...e.req({ statusLine: true, env: { PATH: `/nowhere:${bin}` } }), settingsFile: undefined, scope: 'workspace', workspaceDir: e.dir });
+    assert.equal(plan.commands.hook, 'credit-ledger hook');
+    assert.equal(plan.commands.statusLine, 'credit-ledger statusline');
+    assert.ok(!plan.after.includes(e.home) && !plan.after.includes(os.homedir()), plan.after);
+    assert.match(plan.notes.join(' '), /--scope local/);
+    assert.throws(
+      () => planInstall({ ...e.req({ env: { PATH: '/nowhere' } }), settingsFile: undefined, scope: 'workspace', workspaceDir: e.dir }),
+      (err: Error) => err instanceof InstallError && /not on PATH/.test(err.message) && /Nothing was written/.test(err.message),
+    );
+    assert.ok(!fs.existsSync(path.join(e.dir, '.claude')), 'nothing written on a refusal');
+    fs.chmodSync(path.join(bin, 'credit-ledger'), 0o644);
+    assert.throws(() => planInstall({ ...e.req({ env: { PATH: bin } }), settingsFile: undefined, scope: 'workspace', workspaceDir: e.dir }), InstallError);
+    // the other scopes keep the launcher in the per-user folder
+    assert.match(planInstall({ ...e.req({ env: { PATH: bin } }), settingsFile: undefined, scope: 'local', workspaceDir: e.dir }).commands.hook!, /credit-ledger-hook' hook$|credit-ledger-hook hook$/);
   });
 
   test('refreshInstalledHook updates the bundle copy only where the hook is installed', () => {

@@ -133,12 +133,21 @@ export function launcherFor(paths: UserPaths, runtime: Runtime, platform: NodeJS
 
 /** The settings' command for the hook: `'<launcher>' hook`. */
 export function hookCommand(launcher: string, platform: NodeJS.Platform = process.platform): string {
-  return `${quoteCommand(launcher, platform)} hook`;
+  return hookCommandOf(quoteCommand(launcher, platform));
+}
+
+/** The same for a program already quoted (or a bare name on PATH). */
+function hookCommandOf(program: string): string {
+  return `${program} hook`;
 }
 
 /** The settings' command for the status line, wrapping the user's own when there was one. */
 export function statusLineCommand(launcher: string, wrap: string | null, platform: NodeJS.Platform = process.platform): string {
-  const base = `${quoteCommand(launcher, platform)} statusline`;
+  return statusLineCommandOf(quoteCommand(launcher, platform), wrap, platform);
+}
+
+function statusLineCommandOf(program: string, wrap: string | null, platform: NodeJS.Platform): string {
+  const base = `${program} statusline`;
   if (!wrap) return base;
   return platform === 'win32' ? `${base} --wrap "${wrap.replace(/(\\*)"/g, '$1$1\\"')}"` : `${base} --wrap ${shQuote(wrap)}`;
 }
@@ -292,6 +301,43 @@ export interface InstallRequest extends SettingsTarget {
   platform?: NodeJS.Platform;
 }
 
+/** The command Claude Code runs from a workspace settings file: a bare name, the same on every teammate's machine. */
+export const BARE_COMMAND = 'credit-ledger';
+
+/** Whether `name` is an executable on PATH (with PATHEXT's extensions on Windows). */
+export function onPath(name: string, env: Env = process.env, platform: NodeJS.Platform = process.platform): boolean {
+  const dirs = (env.PATH ?? env.Path ?? '').split(platform === 'win32' ? ';' : ':').filter(Boolean);
+  const exts = platform === 'win32' ? (env.PATHEXT ?? '.COM;.EXE;.BAT;.CMD').split(';').filter(Boolean) : [''];
+  for (const dir of dirs) {
+    for (const ext of exts) {
+      const candidate = path.join(dir, name + ext.toLowerCase());
+      try {
+        if (fs.statSync(candidate).isFile() && (platform === 'win32' || (fs.statSync(candidate).mode & 0o111) !== 0)) return true;
+      } catch {
+        // not there: the next folder
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * What the settings' commands run: the launcher in the per-user folder, except in a workspace settings file,
+ * which teams commit: there only the bare `credit-ledger` on PATH (an absolute path names one user's home;
+ * `npx` would reach the network on every prompt).
+ */
+function commandProgram(req: InstallRequest, launcher: Launcher, platform: NodeJS.Platform): string {
+  if (req.scope !== 'workspace' || req.settingsFile) return quoteCommand(launcher.command, platform);
+  if (!onPath(BARE_COMMAND, req.env ?? process.env, platform)) {
+    throw new InstallError(
+      `--scope workspace writes ${claudeSettingsFile(req)}, a file teams commit, so its command must be the bare "${BARE_COMMAND} hook"; ` +
+        `${BARE_COMMAND} is not on PATH here (install it with npm install -g, or npm link from a clone), and a path into this machine's home folder would break for everyone else. ` +
+        'Nothing was written. --scope local (.claude/settings.local.json, not committed) or --scope user work without it.',
+    );
+  }
+  return BARE_COMMAND;
+}
+
 export interface InstallPlan {
   kind: 'install';
   scope: InstallScope;
@@ -340,7 +386,8 @@ function planInstallText(req: InstallRequest): InstallPlan {
   const doc = new SettingsText(before ?? '', settingsFile);
   const notes: string[] = [];
   const created: string[] = [];
-  const hookCmd = hookCommand(launcher.command, platform);
+  const program = commandProgram(req, launcher, platform);
+  const hookCmd = hookCommandOf(program);
 
   if (wantHook) {
     for (const event of HOOK_EVENTS) {
@@ -370,16 +417,16 @@ function planInstallText(req: InstallRequest): InstallPlan {
   if (wantStatus) {
     const cur = doc.value.statusLine;
     if (cur === undefined) {
-      statusCmd = statusLineCommand(launcher.command, null, platform);
+      statusCmd = statusLineCommandOf(program, null, platform);
       doc.append([], 'statusLine', { type: 'command', command: statusCmd, padding: 0 });
       added = true;
     } else if (isObj(cur) && isOurCommand(cur.command)) {
       wrapped = wrappedCommandOf(cur.command);
-      statusCmd = statusLineCommand(launcher.command, wrapped, platform);
+      statusCmd = statusLineCommandOf(program, wrapped, platform);
       if (statusCmd !== cur.command) doc.replace(['statusLine', 'command'], statusCmd);
     } else if (isObj(cur) && typeof cur.command === 'string' && cur.command.trim() !== '') {
       wrapped = cur.command;
-      statusCmd = statusLineCommand(launcher.command, wrapped, platform);
+      statusCmd = statusLineCommandOf(program, wrapped, platform);
       doc.replace(['statusLine', 'command'], statusCmd);
       notes.push(`Your status line (${wrapped}) keeps running: its output is shown first, then Credit Ledger's.`);
     } else {
@@ -389,8 +436,8 @@ function planInstallText(req: InstallRequest): InstallPlan {
 
   const after = doc.result(before ?? '');
   const changed = after !== (before ?? '');
-  if (req.scope === 'workspace' && changed) {
-    notes.push('A workspace settings file is usually committed: the launcher path is specific to this machine. --scope local writes .claude/settings.local.json instead.');
+  if (req.scope === 'workspace' && changed && !req.settingsFile) {
+    notes.push(`A workspace settings file is usually committed: it runs the bare "${BARE_COMMAND}", so every teammate needs it on PATH (where it is missing the hook fails without blocking a prompt: only exit code 2 blocks). --scope local writes .claude/settings.local.json instead.`);
   }
   return {
     kind: 'install',

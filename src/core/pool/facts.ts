@@ -8,6 +8,8 @@ import type { OverrideMode, OverrideTarget } from './types';
 export const OVERRIDE_FACT = 'override';
 export const RECONCILE_FACT = 'reconcile';
 export const ADJUSTMENT_FACT = 'adjustment';
+/** Withdraws an earlier reconcile figure (a typo): the journal is append-only, so undoing is a fact too. */
+export const RECONCILE_UNDO_FACT = 'reconcile-undo';
 
 // Type aliases, not interfaces, so they pass where the journal expects a Record.
 /** `auto` clears an earlier override of the same target. The journal's own `id` names the fact, hence `targetId`. */
@@ -43,6 +45,16 @@ export function reconcileFact(remainingUsd: number, asOf: Date | number): Reconc
   return { kind: RECONCILE_FACT, remainingUsd, asOf: new Date(asOf).toISOString() };
 }
 
+export type ReconcileUndoFact = {
+  kind: typeof RECONCILE_UNDO_FACT;
+  /** The journal id of the reconcile fact withdrawn. */
+  factId: string;
+};
+
+export function reconcileUndoFact(factId: string): ReconcileUndoFact {
+  return { kind: RECONCILE_UNDO_FACT, factId };
+}
+
 export function adjustmentFact(amountUsd: number, asOf: Date | number, note?: string): AdjustmentFact {
   const fact: AdjustmentFact = { kind: ADJUSTMENT_FACT, amountUsd, asOf: new Date(asOf).toISOString() };
   if (note !== undefined) fact.note = note;
@@ -54,6 +66,8 @@ export interface ReconcileEntry {
   figureNanos: number;
   /** Write time, to order two figures with the same asOf. */
   writtenAt: number;
+  /** The journal fact's id (what `reconcile --undo` names). */
+  id: string;
 }
 
 export interface AdjustmentEntry {
@@ -95,6 +109,7 @@ export function readPoolFacts(facts: readonly Fact[]): PoolFacts {
   const projectOverrides = new Map<string, OverrideMode>();
   const reconciles: ReconcileEntry[] = [];
   const adjustments: AdjustmentEntry[] = [];
+  const undone = new Set(facts.filter((f) => f.kind === RECONCILE_UNDO_FACT && typeof f.factId === 'string').map((f) => f.factId as string));
   for (const { f, at } of ordered) {
     if (f.kind === OVERRIDE_FACT) {
       const map = f.target === 'session' ? sessionOverrides : f.target === 'project' ? projectOverrides : null;
@@ -103,9 +118,10 @@ export function readPoolFacts(facts: readonly Fact[]): PoolFacts {
       if (f.mode === 'count' || f.mode === 'never') map.set(id, f.mode);
       else if (f.mode === 'auto') map.delete(id);
     } else if (f.kind === RECONCILE_FACT) {
+      if (undone.has(f.id)) continue;
       const figureNanos = nanosOf(f.remainingUsd);
       const asOf = instantOf(f.asOf) ?? at;
-      if (figureNanos !== null && asOf) reconciles.push({ asOf, figureNanos, writtenAt: at });
+      if (figureNanos !== null && asOf) reconciles.push({ asOf, figureNanos, writtenAt: at, id: f.id });
     } else if (f.kind === ADJUSTMENT_FACT) {
       const amountNanos = nanosOf(f.amountUsd);
       const asOf = instantOf(f.asOf) ?? at;

@@ -4,6 +4,7 @@ import type { HookUserSettings } from '../hook/settings';
 import * as fs from 'node:fs';
 import { writeFileAtomic } from './atomicFile';
 import { withFileLock } from './fileLock';
+import { currentName, decodeSettingsFile, encodeSettingsFile } from './settingNames';
 
 export interface RateOverride {
   input: number;
@@ -113,7 +114,7 @@ export function checkUserSettings(raw: Record<string, unknown>, file: string): {
     const shape = SHAPES[key];
     if (shape && value !== null && value !== undefined && !shape.ok(value)) {
       invalidKeys.push(key);
-      problems.push(`settings file ${file}: ${key} must be ${shape.what} (got ${JSON.stringify(value)}); ignored`);
+      problems.push(`settings file ${file}: ${currentName(key) ?? key} must be ${shape.what} (got ${JSON.stringify(value)}); ignored`);
     } else settings[key] = value;
   }
   return { settings, invalidKeys, problems };
@@ -133,7 +134,7 @@ export function loadUserSettings(file: string): SettingsRead {
   if (parsed.kind === 'malformed') {
     return { settings: {}, malformed: parsed.why, invalidKeys: [], problems: [`settings file ${file}: ${parsed.why}; none of its settings (plan, time zone, rate overrides...) are used until it is fixed`] };
   }
-  return checkUserSettings(parsed.value, file);
+  return checkUserSettings(decodeSettingsFile(parsed.value), file);
 }
 
 /** The usable settings (see loadUserSettings for what was wrong with the file). */
@@ -173,7 +174,8 @@ export function updateUserSettings(file: string, change: (current: Record<string
       fs.renameSync(file, setAside);
     }
     const before = parsed.kind === 'object' ? parsed.value : {};
-    const written = change({ ...before });
+    // `change` sees the names the engine reads; the file gets each setting's one name (settingNames)
+    const written = encodeSettingsFile(change(decodeSettingsFile(before)));
     if (!setAside && JSON.stringify(written) === JSON.stringify(before)) return { written, changed: false };
     writeFileAtomic(file, JSON.stringify(written, null, 2) + '\n');
     return { written, changed: true, setAside };
