@@ -128,7 +128,7 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
   const read = loadUserSettings(paths.settings);
   const settings = read.settings;
   // Reading other folders than the user chose would also drop their requests from the ledger: refuse instead.
-  if (read.invalidKeys.includes('configDirs') && !opts.configDir?.length) throw new UsageError(`${read.problems.find((p) => p.includes('configDirs'))?.replace(/; ignored$/, '')}. Fix it (credit-ledger config set configDirs <dir,dir>) or pass --config-dir.`);
+  if (read.invalidKeys.includes('configDirs') && !opts.configDir?.length) throw new UsageError(`${read.problems.find((p) => p.includes('transcriptFolders'))?.replace(/; ignored$/, '')}. Fix it (credit-ledger config set transcriptFolders <dir,dir>) or pass --config-dir.`);
   const timezone = opts.timezone ?? settings.timezone ?? systemTimeZone();
   if (!isValidTimeZone(timezone)) throw new UsageError(`unknown time zone "${timezone}" (use an IANA name such as Europe/Berlin or UTC)`);
   const since = parseDateArg('since', opts.since);

@@ -63,29 +63,30 @@ describe('settings file', () => {
     const r = run(['daily'], { CREDIT_LEDGER_HOME: home, CLAUDE_CONFIG_DIR: transcripts() });
     assert.equal(r.code, 2, r.stderr);
     assert.doesNotMatch(r.stderr, /TypeError|    at /);
-    assert.match(r.stderr, /configDirs must be a list of folder paths \(text\) \(got \[5\]\)/);
+    assert.match(r.stderr, /transcriptFolders must be a list of folder paths \(text\) \(got \[5\]\)/);
     fs.writeFileSync(file, JSON.stringify({ rateOverrides: 'cheap', notifyAt: 'often', hook: 3, allowLabels: 'yes', timezone: 'UTC' }));
     const b = run(['daily', '--json'], { CREDIT_LEDGER_HOME: home, CLAUDE_CONFIG_DIR: transcripts() });
     assert.equal(b.code, 0, b.stderr);
     assert.doesNotMatch(b.stderr, /TypeError/);
-    for (const key of ['rateOverrides', 'notifyAt', 'hook', 'allowLabels']) assert.match(b.stderr, new RegExp(`${key} must be .*; ignored`));
-    // `config set` of another key keeps the wrong-typed values: they are the user's to fix, not ours to drop.
+    for (const key of ['rateOverrides', 'notifyAt', 'hook', 'allowPromptLabels']) assert.match(b.stderr, new RegExp(`${key} must be .*; ignored`));
+    // `config set` of another key keeps the wrong-typed values: they are the user's to fix, not ours to drop
+    // (under each setting's current name: settingNames).
     assert.equal(run(['config', 'set', 'cycleDay', '3'], { CREDIT_LEDGER_HOME: home }).code, 0);
-    assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { rateOverrides: 'cheap', notifyAt: 'often', hook: 3, allowLabels: 'yes', timezone: 'UTC', cycleDay: 3 });
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { rateOverrides: 'cheap', notifyAt: 'often', hook: 3, allowPromptLabels: 'yes', timeZone: 'UTC', cycleDay: 3 });
   });
 
   test('concurrent `config set` processes never lose each other\'s keys', async () => {
     const values: [string, string][] = [
       ['plan', 'max5x'],
       ['cycleDay', '7'],
-      ['timezone', 'UTC'],
+      ['timeZone', 'UTC'],
       ['scope', 'all'],
       ['overage', 'stop'],
       ['basis', 'corrected'],
       ['countUnclassified', 'true'],
       ['warnShare', '0.3'],
-      ['allowLabels', 'false'],
-      ['configDirs', '/tmp/a,/tmp/b'],
+      ['allowPromptLabels', 'false'],
+      ['transcriptFolders', '/tmp/a,/tmp/b'],
     ];
     for (let round = 0; round < 3; round++) {
       const home = tempDir('cl-set-');
