@@ -12,6 +12,7 @@ import { registerPlans } from './plans';
 import { accuracyCommand } from './accuracy';
 import { PLANS } from '../core/pool';
 import { reconcileCommand } from './reconcile';
+import { userPaths } from '../core/state/paths';
 import { colorEnabled, makeStyle } from './table';
 import { registerHookCommand, registerInstallHookCommand, registerStatuslineCommand, registerUninstallHookCommand } from './hook';
 import { answerKey, InputRecord, ioOf, STORED_ANSWERS_ENV } from './storedAnswer';
