@@ -205,12 +205,40 @@ function migrate(db: Database): void {
   db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)`, [String(version)]);
 }
 
+/** A file that is not a whole SQLite image: empty, foreign, or cut short (sql.js would take it as a valid empty or partial database). */
+export function imageProblem(bytes: Uint8Array): string | undefined {
+  if (bytes.length === 0) return 'the file is empty (0 bytes)';
+  if (bytes.length < 100 || Buffer.from(bytes.subarray(0, 16)).toString('latin1') !== 'SQLite format 3\0') return 'the file is not a SQLite database';
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const raw = view.getUint16(16);
+  const pageSize = raw === 1 ? 65536 : raw;
+  if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) return 'the file has no valid page size';
+  const pages = view.getUint32(28);
+  // The header's page count holds when its change counter matches (SQLite 3.7.0+ writes both).
+  if (pages > 0 && view.getUint32(92) === view.getUint32(24) && bytes.length < pages * pageSize) return `the file is cut short (${bytes.length} of ${pages * pageSize} bytes)`;
+  if (bytes.length % pageSize !== 0) return `the file is cut short (${bytes.length} bytes is not a whole number of ${pageSize}-byte pages)`;
+  return undefined;
+}
+
+/** Opens bytes as a ledger after checking the whole database (every page, not only the schema table), then migrates. */
 function openBytes(SQL: SqlJsStatic, bytes: Uint8Array | undefined): Database {
+  if (bytes) {
+    const problem = imageProblem(bytes);
+    if (problem) throw new Error(problem);
+  }
   const db = bytes ? new SQL.Database(bytes) : new SQL.Database();
   try {
-    // A file that is not a database fails here, not later in a query.
-    db.exec('SELECT count(*) FROM sqlite_master');
+    if (bytes) {
+      // quick_check reads every page of every table and index: one bad page fails here, not in a later query.
+      const r = db.exec('PRAGMA quick_check');
+      const lines = r.length ? r[0].values.map((v) => String(v[0])) : ['no answer'];
+      if (lines.length !== 1 || lines[0] !== 'ok') throw new Error(`database check failed: ${lines.slice(0, 3).join('; ')}`);
+    }
     migrate(db);
+    if (bytes) {
+      const problem = schemaProblem(SQL, db);
+      if (problem) throw new Error(problem);
+    }
     return db;
   } catch (err) {
     db.close();
@@ -218,34 +246,78 @@ function openBytes(SQL: SqlJsStatic, bytes: Uint8Array | undefined): Database {
   }
 }
 
+let expectedColumns: Map<string, string[]> | undefined;
+
+function columnsOf(db: Database): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const tables = db.exec(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`);
+  for (const [name] of tables.length ? tables[0].values : []) {
+    const cols = db.exec(`PRAGMA table_info("${String(name).replace(/"/g, '""')}")`);
+    out.set(String(name), cols.length ? cols[0].values.map((v) => String(v[1])) : []);
+  }
+  return out;
+}
+
+/** A table of ours missing a column (a file edited by hand, or a foreign database that happens to pass the check): later queries would fail. */
+function schemaProblem(SQL: SqlJsStatic, db: Database): string | undefined {
+  if (!expectedColumns) {
+    const fresh = new SQL.Database();
+    try {
+      migrate(fresh);
+      expectedColumns = columnsOf(fresh);
+    } finally {
+      fresh.close();
+    }
+  }
+  const actual = columnsOf(db);
+  for (const [table, cols] of expectedColumns) {
+    const have = new Set(actual.get(table) ?? []);
+    const missing = cols.filter((c) => !have.has(c));
+    if (missing.length) return `table ${table} lacks ${missing.join(', ')}`;
+  }
+  return undefined;
+}
+
+function readIfExists(file: string): Uint8Array | undefined {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** The previous good copy kept beside a ledger by every save. */
+export function previousCopyOf(file: string): string {
+  return `${file}.prev`;
+}
+
 export async function openStore(opts: OpenOptions): Promise<StoreOpenResult> {
   const SQL = await loadSqlJs();
   const file = opts.file;
   if (!file) return openMemory(SQL, opts.seedFrom);
-  let bytes: Uint8Array | undefined;
-  let created = false;
-  if (fs.existsSync(file)) bytes = fs.readFileSync(file);
-  else if (opts.seedFrom && fs.existsSync(opts.seedFrom)) bytes = fs.readFileSync(opts.seedFrom);
-  else created = true;
-  try {
-    return { db: openBytes(SQL, bytes), readOnly: !!opts.readOnly, created };
-  } catch (err) {
-    if (!bytes || err instanceof SchemaTooNewError) throw err;
-    const reason = (err as Error).message;
-    // Corrupt: set it aside, fall back to the last good copy, else start empty (transcripts are re-read).
-    const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    if (!opts.readOnly && fs.existsSync(file)) fs.renameSync(file, aside);
-    const prev = `${file}.prev`;
-    if (fs.existsSync(prev)) {
-      try {
-        const db = openBytes(SQL, fs.readFileSync(prev));
-        return { db, readOnly: !!opts.readOnly, created: false, recovered: `The ledger ${file} could not be read (${reason}); it was set aside as ${aside} and the last good copy was restored. Transcripts that still exist are read again.` };
-      } catch {
-        // the previous copy is bad too: start empty below
-      }
+  const readOnly = !!opts.readOnly;
+  const bytes = readIfExists(file);
+  if (bytes) {
+    try {
+      return { db: openBytes(SQL, bytes), readOnly, created: false };
+    } catch (err) {
+      if (err instanceof SchemaTooNewError) throw err;
+      return recover(SQL, opts, file, (err as Error).message);
     }
-    return { db: openBytes(SQL, undefined), readOnly: !!opts.readOnly, created: true, recovered: `The ledger ${file} could not be read (${reason}); it was set aside as ${aside} and rebuilt from the transcripts that still exist.` };
   }
+  // No file but a last good copy: a file deleted by hand or lost between renames (Rebuild deletes both).
+  if (fs.existsSync(previousCopyOf(file))) return recover(SQL, opts, file, 'the file is missing');
+  const seed = opts.seedFrom ? readIfExists(opts.seedFrom) : undefined;
+  if (seed) {
+    try {
+      return { db: openBytes(SQL, seed), readOnly, created: true };
+    } catch (err) {
+      if (err instanceof SchemaTooNewError) throw err;
+      // a bad seed is only a missed head start: start empty
+    }
+  }
+  return { db: openBytes(SQL, undefined), readOnly, created: true };
 }
 
 /** An in-memory ledger, empty or a copy of `seedFrom` (a read-only run's view of a ledger file it never writes). */
@@ -260,8 +332,38 @@ function openMemory(SQL: SqlJsStatic, seedFrom: string | undefined): StoreOpenRe
   }
 }
 
+/** A ledger that cannot be read: set it aside, restore the last good copy (else the seed, else empty); the caller re-reads the transcripts. */
+function recover(SQL: SqlJsStatic, opts: OpenOptions, file: string, reason: string): StoreOpenResult {
+  const readOnly = !!opts.readOnly;
+  let aside: string | undefined;
+  // A reader (another process holds the lock) never moves the writer's file; it reads the best copy it can.
+  if (!readOnly && fs.existsSync(file)) {
+    aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    fs.renameSync(file, aside);
+  }
+  const what = `The ledger ${file} could not be read (${reason})${aside ? `; it was set aside as ${aside}` : ''}`;
+  const sources: [string | undefined, string][] = [
+    [previousCopyOf(file), 'the last good copy was restored'],
+    [opts.seedFrom, `it was started from ${opts.seedFrom}`],
+  ];
+  for (const [source, label] of sources) {
+    const candidate = source ? readIfExists(source) : undefined;
+    if (!candidate) continue;
+    try {
+      return { db: openBytes(SQL, candidate), readOnly, created: false, recovered: `${what}; ${label}. Transcripts that still exist are read again.` };
+    } catch (err) {
+      if (err instanceof SchemaTooNewError) throw err;
+      // this copy is bad too: try the next
+    }
+  }
+  return { db: openBytes(SQL, undefined), readOnly, created: true, recovered: `${what}; no good copy was left, so it was rebuilt from the transcripts that still exist.` };
+}
+
+/** Saves atomically and keeps the previous good copy, made on the first save too so one bad write never leaves nothing to restore. */
 export function saveStore(db: Database, file: string): void {
-  writeFileAtomic(file, db.export(), true);
+  const bytes = db.export();
+  writeFileAtomic(file, bytes, true);
+  if (!fs.existsSync(previousCopyOf(file))) writeFileAtomic(previousCopyOf(file), bytes);
 }
 
 /** Ledger file lock: one writer per database file. Returns a release function, or undefined when held by a live process. */

@@ -97,9 +97,14 @@ export class Meter {
         : opts.memoryCopyOf && (seedFor(opts.paths, opts.memoryCopyOf, projects) ?? opts.memoryCopyOf),
       allowLabels: opts.settings.allowLabels === true,
     });
-    const meter = new Meter(opts, ledger, pricer, poolSettings, configDirs);
-    meter.droppedRequests = ledger.retainConfigDirs(projects);
-    return meter;
+    try {
+      const meter = new Meter(opts, ledger, pricer, poolSettings, configDirs);
+      meter.droppedRequests = ledger.retainConfigDirs(projects);
+      return meter;
+    } catch (err) {
+      ledger.close(); // never leave the lock behind for a meter nobody got
+      throw err;
+    }
   }
 
   /** Requests dropped at open because their folder is no longer read (the settings changed). */
