@@ -198,7 +198,7 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
   for (const p of update.ingest.problems) notes.push(`${p.path}: ${p.problem}`);
   const sample = update.ingest.malformedSamples[0];
   if (update.ingest.malformedLines) notes.push(`${update.ingest.malformedLines} malformed transcript line(s) skipped (first: ${sample?.file}:${sample?.offset}, ${sample?.reason})`);
-  if (meter.malformedJournalLines) notes.push(`${meter.malformedJournalLines} malformed journal line(s) skipped in ${paths.journal}`);
+  if (meter.malformedJournalLines) notes.push(`${meter.malformedJournalLines} malformed journal line(s) skipped in ${paths.journal}${meter.recoveredJournalFacts ? ` (${meter.recoveredJournalFacts} fact(s) recovered from them)` : ''}`);
   // Only folders the user named: one of the two default locations missing is normal.
   if (named) for (const d of meter.configDirs) if (!d.exists) notes.push(`config dir ${d.root} has no projects/ folder (skipped)`);
   return { paths, settings, meter, update, timezone, since, until, now: meter.now(), demo, notes };

@@ -366,7 +366,7 @@ export class LiveMeter extends Disposable {
     if (result.ingest.malformedLines) this.opts.log.info(`skipped ${result.ingest.malformedLines} malformed transcript line(s); e.g. ${JSON.stringify(result.ingest.malformedSamples.slice(0, 3))}`);
     if (m.malformedJournalLines > this.journalMalformedLogged) {
       this.journalMalformedLogged = m.malformedJournalLines;
-      this.opts.log.warn(`journal: ${m.malformedJournalLines} malformed line(s) skipped`);
+      this.opts.log.warn(`journal: ${m.malformedJournalLines} malformed line(s) skipped${m.recoveredJournalFacts ? `, ${m.recoveredJournalFacts} fact(s) recovered from them` : ''}`);
     }
     if (first || total > 0) {
       this.opts.log.info(`refresh: ${found.files.length} files, ${(total / 1e6).toFixed(1)} MB to read, ${this.clock() - t0} ms`);

@@ -59,6 +59,7 @@ export class Meter {
   private facts: Fact[] = [];
   private journalOffset = 0;
   private journalMalformed = 0;
+  private journalRecovered = 0;
   private lastBalance: Balance | undefined;
   /** Spend rows and session facts kept between updates; an update re-reads only what its ingest changed. */
   private rows: Map<string, SpendRow> | undefined;
@@ -154,6 +155,11 @@ export class Meter {
     return this.journalMalformed;
   }
 
+  /** Facts taken back from malformed journal lines (a cut line with a whole fact behind it). */
+  get recoveredJournalFacts(): number {
+    return this.journalRecovered;
+  }
+
   /** Discovers every transcript (or takes a discovery already made), ingests what is new, replays the journal, recomputes the balance. */
   refresh(onProgress?: (done: number, total: number) => void, found: Discovery = discover(this.configDirs)): MeterUpdate {
     return this.afterFullIngest(found, this.ledger.ingestFiles(found.files, onProgress));
@@ -246,6 +252,7 @@ export class Meter {
     if (read.endOffset < this.journalOffset) this.facts = []; // the journal was replaced: replay it all
     this.journalOffset = read.endOffset;
     this.journalMalformed += read.malformed;
+    this.journalRecovered += read.recovered;
     this.facts.push(...read.facts);
     return read.facts.length;
   }
