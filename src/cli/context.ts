@@ -12,6 +12,7 @@ import { workerScriptBeside } from '../core/transcripts/workerPool';
 import { isValidTimeZone, systemTimeZone } from '../core/reports/timeZone';
 import { UsageError } from './errors';
 import type { InputRecord } from './storedAnswer';
+import { formatUsd } from '../core/pricing/money';
 
 export interface CommonOptions {
   configDir?: string[];
@@ -24,6 +25,8 @@ export interface CommonOptions {
   demoFallback?: boolean;
   /** An ISO instant to compute the balance at (reproducible output). */
   now?: string;
+  /** The user says the requests of folders this run does not read may leave the ledger. */
+  forgetUnreadFolders?: boolean;
 }
 
 /** Commander's accumulator for repeatable options (`--config-dir a --config-dir b`). */
@@ -173,15 +176,20 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
       // The user's own settings only: a --timezone on a report moves the cycle's reset as much as a plan flag does.
       writesSnapshot: !mode.readOnly && ownLedger && !read.problems.length && fixedNow === undefined && opts.timezone === undefined && !hasPoolFlags(flags),
       clock: fixedNow === undefined ? undefined : () => fixedNow,
+      forgetFolders: opts.forgetUnreadFolders ? 'unread' : undefined,
     });
   } catch (err) {
     if (err instanceof PoolSettingsError) throw new UsageError(err.problems.join('\n'));
     throw err;
   }
   for (const f of meter.inputFiles) record?.stat(f);
-  if (demo || !ledgerFile || mode.readOnly || meter.ledger.readOnly || meter.ledger.recovered || meter.droppedRequests) record?.notStorable();
+  if (demo || !ledgerFile || mode.readOnly || meter.ledger.readOnly || meter.ledger.recovered || meter.droppedRequests || meter.unreadFolders.length) record?.notStorable();
   if (meter.ledger.recovered) notes.push(meter.ledger.recovered);
-  if (meter.droppedRequests) notes.push(`${meter.droppedRequests} request(s) read earlier from folders this run does not read were dropped from ${mode.readOnly ? `this run's copy of ${ledgerFile} (the file is not touched)` : ledgerFile}.`);
+  if (meter.droppedRequests) notes.push(`${meter.droppedRequests} request(s) read earlier from folders this run does not read were removed from ${mode.readOnly ? `this run's copy of ${ledgerFile} (the file is not touched)` : ledgerFile}, as asked.`);
+  for (const u of meter.unreadFolders) {
+    const gone = u.transcriptsGone ? `; ${u.transcriptsGone} of its transcripts are gone, so only the ledger still holds their spend` : '';
+    notes.push(`${ledgerFile} holds ${u.requests} request(s) (${formatUsd(u.costNanos)}) read from ${u.configDir}, which this run does not read${gone}. They stay and still count; run with --forget-unread-folders to remove them.`);
+  }
   if (meter.ledger.readOnly && ledgerFile) notes.push(`Another Credit Ledger process is writing ${ledgerFile}; this run reads it without writing and may miss the newest turns.`);
   for (const p of meter.pricer.problems) notes.push(`rate override ignored: ${p}`);
   for (const n of meter.pricer.notices) notes.push(n);

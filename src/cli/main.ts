@@ -23,7 +23,8 @@ import { DateTime } from 'luxon';
 function withCommonOptions(cmd: Command, days = true): Command {
   cmd
     .option('--config-dir <dir>', 'a Claude config dir (or its projects/ folder); repeatable. Default: CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude', collect)
-    .option('--db <path>', 'ledger database file to use (default: the per-user ledger; a run with --config-dir gets its own)');
+    .option('--db <path>', 'ledger database file to use (default: the per-user ledger; a run with --config-dir gets its own)')
+    .option('--forget-unread-folders', 'remove from the ledger the requests read earlier from folders this run does not read (without it they stay and count)');
   if (days) cmd.option('--since <date>', 'first local day to include (20260131 or 2026-01-31)').option('--until <date>', 'last local day to include');
   return cmd
     .option('--timezone <iana>', 'IANA time zone for days and the billing cycle (default: settings, else the system zone)')

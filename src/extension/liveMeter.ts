@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Meter, MeterUpdate } from '../core/meter/meter';
+import type { UnreadFolder } from '../core/ledger/ledger';
+import { formatUsd } from '../core/pricing/money';
 import type { Balance } from '../core/pool/types';
 import { appendFact, type Fact } from '../core/state/journal';
 import type { UserPaths } from '../core/state/paths';
@@ -51,6 +53,8 @@ export class LiveMeter extends Disposable {
   private lastTurnValue: LastTurn | undefined;
   private discoveredFiles = -1;
   private journalMalformedLogged = 0;
+  /** Folders the user confirmed to remove from the ledger at its next open. */
+  private forgetOnOpen: string[] | undefined;
   private ingestProblems: string[] = [];
   private openProblems: string[] = [];
   private configDirsValue: ConfigDir[];
@@ -194,6 +198,29 @@ export class LiveMeter extends Disposable {
     });
   }
 
+  /**
+   * Folders off the read list keep their requests in the ledger (and counting) until the user says
+   * otherwise: spend whose transcripts are gone could never be read back.
+   */
+  private askToForget(folders: readonly UnreadFolder[]): void {
+    const list = folders.map((u) => `${u.configDir} (${u.requests} request${u.requests === 1 ? '' : 's'}, ${formatUsd(u.costNanos)}${u.transcriptsGone ? `; ${u.transcriptsGone} transcript${u.transcriptsGone === 1 ? '' : 's'} already gone` : ''})`);
+    this.opts.log.info(`the ledger holds requests from folders no longer read: ${list.join('; ')}; they stay until removed`);
+    void vscode.window
+      .showWarningMessage(`Credit Ledger: this ledger holds spend read from folders it no longer reads: ${list.join('; ')}. It still counts. Remove it from the ledger?`, 'Keep', 'Remove')
+      .then((choice) => {
+        if (choice === 'Remove') void this.forgetFolders(folders.map((u) => u.configDir));
+      });
+  }
+
+  /** Removes from the ledger what was read from these folders (the user confirmed), by reopening it. */
+  async forgetFolders(configDirs: string[]): Promise<void> {
+    await this.enqueue('remove folders no longer read', async () => {
+      this.forgetOnOpen = configDirs;
+      this.closeMeter();
+      await this.openAndIngest();
+    });
+  }
+
   /** Appends a fact to the per-user journal, then replays it here (other windows see it through their watchers). */
   async recordFact(fact: Omit<Fact, 'id' | 'at'>): Promise<Fact> {
     const written = appendFact(this.opts.paths.journal, fact, new Date(this.clock()));
@@ -252,7 +279,9 @@ export class LiveMeter extends Disposable {
       const { Meter } = await import('../core/meter/meter.js');
       const { PoolSettingsError } = await import('../core/pool/settings.js');
       try {
-        meter = await Meter.open({ paths: this.opts.paths, settings, ledgerFile: this.opts.ledgerFile, writesSnapshot: true, clock: this.clock });
+        const forgetFolders = this.forgetOnOpen;
+        this.forgetOnOpen = undefined;
+        meter = await Meter.open({ paths: this.opts.paths, settings, ledgerFile: this.opts.ledgerFile, writesSnapshot: true, clock: this.clock, forgetFolders });
       } catch (err) {
         if (err instanceof PoolSettingsError) {
           this.opts.log.warn(`settings problem: ${err.problems.join('; ')}`);
@@ -286,7 +315,8 @@ export class LiveMeter extends Disposable {
       this.openProblems.push(`rate override ignored: ${p}`);
       this.opts.log.warn(`rate override ignored: ${p}`);
     }
-    if (meter.droppedRequests) this.opts.log.info(`${meter.droppedRequests} request(s) from transcript folders no longer read were dropped from the workspace ledger`);
+    if (meter.droppedRequests) this.opts.log.info(`${meter.droppedRequests} request(s) from transcript folders no longer read were removed from the ledger, as asked`);
+    if (meter.unreadFolders.length && !meter.ledger.readOnly) this.askToForget(meter.unreadFolders);
     if (meter.ledger.readOnly) this.opts.log.info(`${this.opts.ledgerFile} is locked by another process: reading it, following its saves`);
     this.opts.log.info(
       `meter open in ${this.clock() - started} ms: ledger ${this.opts.ledgerFile}${meter.ledger.readOnly ? ' (read-only)' : ''}; config dirs ${meter.configDirs.map((d) => `${d.projects}${d.exists ? '' : ' (missing)'}`).join(', ')}`,

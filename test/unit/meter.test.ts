@@ -87,7 +87,7 @@ describe('meter', () => {
 });
 
 describe('folders the user stops reading', () => {
-  test('requests read from a config folder no longer configured stop counting; the other folder\'s stay', async () => {
+  test('requests read from a config folder no longer configured stay and count until the user says to remove them', async () => {
     const a = configDir({ 'p/a.jsonl': headlessSession('a', 2) });
     const b = configDir({ 'q/b.jsonl': headlessSession('b', 3) });
     const home = tempDir();
@@ -96,12 +96,18 @@ describe('folders the user stops reading', () => {
     both.save();
     both.close();
     const onlyB = await open(b, home);
-    assert.equal(onlyB.droppedRequests, 2);
-    const bal = onlyB.refresh().balance;
-    assert.deepEqual(bal.covered.map((c) => c.sessionId), ['b']);
-    assert.equal(Number(onlyB.ledger.db.exec('SELECT count(*) FROM requests')[0].values[0][0]), 3);
-    assert.equal(Number(onlyB.ledger.db.exec("SELECT count(*) FROM sessions WHERE session_id = 'a'")[0].values[0][0]), 0);
+    assert.equal(onlyB.droppedRequests, 0);
+    assert.deepEqual(onlyB.unreadFolders.map((u) => [u.configDir, u.requests, u.transcriptsGone]), [[fs.realpathSync(path.join(a, 'projects')), 2, 0]]);
+    assert.equal(onlyB.refresh().balance.covered.length, 2, 'nothing left the ledger');
     onlyB.close();
+    const asked = await open(b, home, { forgetFolders: [path.join(a, 'projects')] });
+    assert.equal(asked.droppedRequests, 2);
+    assert.deepEqual(asked.unreadFolders, []);
+    const bal = asked.refresh().balance;
+    assert.deepEqual(bal.covered.map((c) => c.sessionId), ['b']);
+    assert.equal(Number(asked.ledger.db.exec('SELECT count(*) FROM requests')[0].values[0][0]), 3);
+    assert.equal(Number(asked.ledger.db.exec("SELECT count(*) FROM sessions WHERE session_id = 'a'")[0].values[0][0]), 0);
+    asked.close();
   });
 
   test('a transcript deleted from a folder still read keeps its requests (the money was spent)', async () => {

@@ -4,7 +4,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readJournal } from '../../src/core/state/journal';
+import { appendFact, readJournal } from '../../src/core/state/journal';
 import { tempDir } from './builders';
 import { machine, noCorpus, runCli, type Machine } from './reliabilityHarness';
 
@@ -43,8 +43,7 @@ describe('the journal after a cut line', { skip: noCorpus }, () => {
 });
 
 describe('appending', () => {
-  test('creates the journal 0600 in a 0700 folder, and every append lands on a line of its own', async () => {
-    const { appendFact } = await import('../../src/core/state/journal');
+  test('creates the journal 0600 in a 0700 folder, and every append lands on a line of its own', () => {
     const dir = path.join(tempDir(), 'data');
     const journal = path.join(dir, 'journal.jsonl');
     appendFact(journal, { kind: 'note', n: 1 });

@@ -1,7 +1,8 @@
 // The ledger: incremental ingest of transcripts into the sql.js store, deduplicated and priced.
 import type { Database, SqlValue, Statement } from 'sql.js';
 import type { PriceableUsage, Turn } from '../model';
-import { discover, type ConfigDir, type DiscoveryProblem, type TranscriptFile } from '../transcripts/discovery';
+import { discover, realPathOf, type ConfigDir, type DiscoveryProblem, type TranscriptFile } from '../transcripts/discovery';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { newFileParseState, type FileParseState, type SessionObservation } from '../transcripts/lineParser';
 import { isBtwReplay, mergeTurn } from '../transcripts/merge';
@@ -36,6 +37,16 @@ export interface IngestReport {
   /** Request keys written (added, updated or removed) and sessions touched: lets readers refresh only those. */
   changedKeys: string[];
   changedSessions: string[];
+}
+
+/** A folder the ledger read that the current read list leaves out, and what it holds. */
+export interface UnreadFolder {
+  /** The projects folder as the ledger stored it. */
+  configDir: string;
+  requests: number;
+  costNanos: number;
+  /** Its transcripts no longer on disk: their requests cannot be read back. */
+  transcriptsGone: number;
 }
 
 export interface LedgerOptions {
@@ -440,24 +451,39 @@ export class Ledger {
   }
 
   /**
-   * Keeps only what was read from the given projects folders: a folder the user stopped reading
-   * (settings changed) no longer counts. Returns how many requests were dropped. Transcripts that
-   * are merely deleted are untouched: their files stay listed under a folder still read.
+   * Folders this ledger read that are not among `projectsDirs` (compared by real path, so another
+   * spelling of a folder is the same folder), with what they hold. Nothing is removed here.
    */
-  retainConfigDirs(projectsDirs: string[]): number {
-    if (this.readOnly) return 0;
-    const keep = projectsDirs.map(() => '?').join(',');
-    const gone = `SELECT id FROM files WHERE config_dir NOT IN (${keep})`;
-    // Files first: the usual answer is none, and counting requests would scan them all at every open.
-    const files = Number(this.db.exec(`SELECT count(*) FROM (${gone})`, projectsDirs)[0].values[0][0]);
-    if (!files) return 0;
-    const count = Number(this.db.exec(`SELECT count(*) FROM requests WHERE file_id IN (${gone})`, projectsDirs)[0].values[0][0]);
+  unreadFolders(projectsDirs: string[]): UnreadFolder[] {
+    const reading = new Set(projectsDirs.map(realPathOf));
+    const out: UnreadFolder[] = [];
+    const r = this.db.exec('SELECT config_dir FROM files GROUP BY config_dir');
+    for (const [dir] of r.length ? r[0].values : []) {
+      const configDir = String(dir);
+      if (reading.has(realPathOf(configDir))) continue;
+      const spend = this.db.exec('SELECT count(*), coalesce(sum(cost_nanos), 0) FROM requests WHERE file_id IN (SELECT id FROM files WHERE config_dir = ?)', [configDir])[0].values[0];
+      const paths = this.db.exec('SELECT path FROM files WHERE config_dir = ?', [configDir]);
+      const transcriptsGone = (paths.length ? paths[0].values : []).filter(([p]) => !fs.existsSync(String(p))).length;
+      out.push({ configDir, requests: Number(spend[0]), costNanos: Number(spend[1]), transcriptsGone });
+    }
+    return out;
+  }
+
+  /**
+   * Removes what was read from the given folders (the user said so: a folder taken off the read
+   * list). Returns how many requests left the ledger.
+   */
+  forgetFolders(configDirs: string[]): number {
+    if (this.readOnly || !configDirs.length) return 0;
+    const list = configDirs.map(() => '?').join(',');
+    const gone = `SELECT id FROM files WHERE config_dir IN (${list})`;
+    const count = Number(this.db.exec(`SELECT count(*) FROM requests WHERE file_id IN (${gone})`, configDirs)[0].values[0][0]);
     this.db.run('BEGIN');
     try {
-      this.db.run('CREATE TEMP TABLE dropped_sessions AS SELECT DISTINCT session_id FROM requests WHERE file_id IN (' + gone + ')', projectsDirs);
-      this.db.run(`DELETE FROM requests WHERE file_id IN (${gone})`, projectsDirs);
-      this.db.run(`DELETE FROM events WHERE file_id IN (${gone})`, projectsDirs);
-      this.db.run(`DELETE FROM files WHERE config_dir NOT IN (${keep})`, projectsDirs);
+      this.db.run('CREATE TEMP TABLE dropped_sessions AS SELECT DISTINCT session_id FROM requests WHERE file_id IN (' + gone + ')', configDirs);
+      this.db.run(`DELETE FROM requests WHERE file_id IN (${gone})`, configDirs);
+      this.db.run(`DELETE FROM events WHERE file_id IN (${gone})`, configDirs);
+      this.db.run(`DELETE FROM files WHERE config_dir IN (${list})`, configDirs);
       // Sessions that lived only in those folders go with them, and what was derived from them.
       const orphaned = 'SELECT session_id FROM dropped_sessions WHERE session_id NOT IN (SELECT DISTINCT session_id FROM requests)';
       this.db.run(`DELETE FROM sessions WHERE session_id IN (${orphaned})`);

@@ -3,7 +3,7 @@
 // transcripts with the user's own settings writes the per-user balance snapshot.
 import * as os from 'node:os';
 import { Corrector, type CorrectionUpdate } from '../corrections/corrector';
-import { Ledger, type IngestReport } from '../ledger/ledger';
+import { Ledger, type IngestReport, type UnreadFolder } from '../ledger/ledger';
 import { recordSaved, seedFor } from '../ledger/registry';
 import { createPricer, loadRateCard, type Pricer } from '../pricing/pricer';
 import { computeBalance, previousCycles, resolvePoolSettings, snapshotFromBalance, type Balance, type LiveSession, type PoolFlags, type PoolInput, type PoolSettings, type SessionFacts, type SpendRow } from '../pool';
@@ -11,7 +11,7 @@ import { writeFileAtomic } from '../state/atomicFile';
 import { readJournal, type Fact } from '../state/journal';
 import type { UserPaths } from '../state/paths';
 import type { UserSettings } from '../state/settings';
-import { discover, resolveConfigDirs, type ConfigDir, type Discovery, type TranscriptFile } from '../transcripts/discovery';
+import { discover, realPathOf, resolveConfigDirs, type ConfigDir, type Discovery, type TranscriptFile } from '../transcripts/discovery';
 import { firstRequestAt, refreshSpendRows, sessionFacts, spendRows } from './ledgerRows';
 import { unpersistedRunSpend } from '../headless/runFact';
 
@@ -35,6 +35,11 @@ export interface MeterOptions {
   /** false: start an empty ledger even when another ledger over the same folders exists (Rebuild). */
   seed?: boolean;
   env?: Record<string, string | undefined>;
+  /**
+   * Folders off the read list whose requests the user said to remove from the ledger: 'unread' for
+   * all of them. Without it nothing leaves the ledger (spend whose transcripts are gone cannot come back).
+   */
+  forgetFolders?: 'unread' | readonly string[];
 }
 
 export interface MeterUpdate {
@@ -100,7 +105,11 @@ export class Meter {
     });
     try {
       const meter = new Meter(opts, ledger, pricer, poolSettings, configDirs);
-      meter.droppedRequests = ledger.retainConfigDirs(projects);
+      const unread = ledger.unreadFolders(projects);
+      const named = opts.forgetFolders === 'unread' ? undefined : new Set((opts.forgetFolders ?? []).map(realPathOf));
+      const asked = named ? unread.filter((u) => named.has(realPathOf(u.configDir))) : unread;
+      meter.droppedRequests = ledger.forgetFolders(asked.map((u) => u.configDir));
+      meter.unreadFolders = unread.filter((u) => !asked.includes(u));
       return meter;
     } catch (err) {
       ledger.close(); // never leave the lock behind for a meter nobody got
@@ -108,7 +117,7 @@ export class Meter {
     }
   }
 
-  /** Requests dropped at open because their folder is no longer read (the settings changed). */
+  /** Requests removed at open from folders no longer read, as the user asked (`forgetFolders`). */
   droppedRequests = 0;
   /** What the last full refresh found (taken before any file was read). */
   lastDiscovery: Discovery | undefined;
@@ -117,6 +126,8 @@ export class Meter {
   get inputFiles(): readonly string[] {
     return this.corrector.inputFiles;
   }
+  /** Folders this ledger read that this meter does not: their requests stay and count until the user says to remove them. */
+  unreadFolders: UnreadFolder[] = [];
 
   get pricer(): Pricer {
     return this.pricerNow;

@@ -50,12 +50,23 @@ export function resolveConfigDirs(explicit: string[] | undefined, env: Record<st
     const trimmed = raw.trim();
     if (!trimmed) continue;
     const abs = path.resolve(trimmed.startsWith('~') ? path.join(home, trimmed.slice(1)) : trimmed);
-    const projects = path.basename(abs) === 'projects' ? abs : path.join(abs, 'projects');
+    // The same folder under another spelling (a symlink to ~/.claude) is the same folder: one real path.
+    const projects = realPathOf(path.basename(abs) === 'projects' ? abs : path.join(abs, 'projects'));
     if (seen.has(projects)) continue;
     seen.add(projects);
     dirs.push({ root: abs, projects, exists: isDirectory(projects) });
   }
   return dirs;
+}
+
+/** The real path of `p`, or of its deepest existing ancestor with the rest joined on (a folder not created yet). */
+export function realPathOf(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    const parent = path.dirname(p);
+    return parent === p ? p : path.join(realPathOf(parent), path.basename(p));
+  }
 }
 
 function isDirectory(p: string): boolean {
@@ -148,8 +159,12 @@ function walk(dir: string, projectsDir: string, visited: Set<string>, out: Trans
 /** Describes one transcript path (from a file event) the way discovery would, or undefined if it is not one. */
 export function describeFile(file: string, configDirs: ConfigDir[]): TranscriptFile | undefined {
   if (!file.endsWith('.jsonl')) return undefined;
-  const abs = path.resolve(file);
-  const dir = configDirs.find((d) => abs.startsWith(d.projects + path.sep));
+  let abs = path.resolve(file);
+  let dir = configDirs.find((d) => abs.startsWith(d.projects + path.sep));
+  if (!dir) {
+    abs = realPathOf(abs); // an event named through a symlinked spelling of the folder
+    dir = configDirs.find((d) => abs.startsWith(d.projects + path.sep));
+  }
   if (!dir) return undefined;
   let st: fs.Stats;
   try {
