@@ -14,13 +14,13 @@ export type HookLogger = (message: string) => void;
 export function fileLogger(file: string, now: () => number = Date.now): HookLogger {
   return (message: string): void => {
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
       try {
         if (fs.statSync(file).size > MAX_LOG_BYTES) fs.renameSync(file, `${file}.1`);
       } catch {
         // no log yet
       }
-      fs.appendFileSync(file, `${new Date(now()).toISOString()} ${message.replace(/\r?\n/g, ' | ')}\n`);
+      fs.appendFileSync(file, `${new Date(now()).toISOString()} ${message.replace(/\r?\n/g, ' | ')}\n`, { mode: 0o600 }); // it can name working folders
     } catch {
       // logging must never be the thing that fails
     }

@@ -247,7 +247,7 @@ export class Ledger {
     const report: IngestReport = {
       configDirs: [], filesSeen: plan.seen, filesRead: 0, filesReread: plan.reread, filesUnchanged: plan.unchanged, bytesRead: 0, linesRead: 0,
       requestsAdded: 0, requestsUpdated: 0, malformedLines: 0, malformedSamples: batch.malformedSamples, problems: [], durationMs: 0,
-      changedKeys: [], changedSessions: [...batch.sessions.keys()],
+      changedKeys: [], changedSessions: touchedSessions(batch),
     };
     for (const f of batch.files) {
       if (f.problem) {
@@ -490,6 +490,8 @@ export class Ledger {
       this.db.run(`DELETE FROM own_records WHERE session_id IN (${orphaned})`);
       this.db.run(`DELETE FROM corrections WHERE session_id IN (SELECT session_id FROM dropped_sessions) AND (own_row = 1 OR key NOT IN (SELECT key FROM requests))`);
       this.db.run('DROP TABLE dropped_sessions');
+      // Row ids freed here are handed out again: what was derived incrementally (by rowid watermarks) is recomputed whole.
+      this.db.run(`DELETE FROM meta WHERE key = 'corrections'`);
       this.db.run('COMMIT');
     } catch (err) {
       this.db.run('ROLLBACK');
@@ -526,6 +528,14 @@ export class Ledger {
     this.releaseLock?.();
     this.releaseLock = undefined;
   }
+}
+
+/** Every session a batch wrote to: its own lines, requests from subagent files, Task results and cost-state lines (corrections follow all of them). */
+function touchedSessions(batch: ParseBatch): string[] {
+  const out = new Set(batch.sessions.keys());
+  for (const t of batch.turns.values()) out.add(t.sessionId);
+  for (const e of batch.events) out.add(e.sessionId);
+  return [...out];
 }
 
 function selectTurn(stmt: Statement, key: string): Turn | undefined {

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { pidAlive } from '../state/processes';
 
 /** Who holds a lock: enough to tell the process that wrote it from a later one with the same pid. */
 export interface LockHolder {
@@ -57,15 +58,6 @@ function sameBoot(a: string, b: string): boolean {
   if (a === b) return true;
   // Boot instants taken from the uptime can straddle a minute.
   return a.startsWith('t') && b.startsWith('t') && Math.abs(Number(a.slice(1)) - Number(b.slice(1))) <= 1;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Linux: when a process started, as epoch ms (boot time + its start ticks); undefined elsewhere. */

@@ -7,7 +7,8 @@ import { Ledger, type IngestReport, type UnreadFolder } from '../ledger/ledger';
 import { recordSaved, seedFor } from '../ledger/registry';
 import { createPricer, loadRateCard, type Pricer } from '../pricing/pricer';
 import { computeBalance, previousCycles, resolvePoolSettings, snapshotFromBalance, type Balance, type LiveSession, type PoolFlags, type PoolInput, type PoolSettings, type SessionFacts, type SpendRow } from '../pool';
-import { writeFileAtomic } from '../state/atomicFile';
+import { sweepLeftovers, tightenModes, writeFileAtomic } from '../state/atomicFile';
+import * as path from 'node:path';
 import { readJournal, type Fact } from '../state/journal';
 import type { UserPaths } from '../state/paths';
 import type { UserSettings } from '../state/settings';
@@ -49,6 +50,20 @@ export interface MeterUpdate {
   newFacts: number;
   /** What the corrections pass recomputed after this ingest. */
   corrections?: CorrectionUpdate;
+}
+
+/**
+ * The writer of a ledger (it holds the lock) removes what saves killed midway left, and narrows
+ * state an older Credit Ledger created readable by others. A ledger elsewhere (--db, workspace
+ * storage) keeps its folder's modes: only its own files are touched.
+ */
+function keepStateTidy(paths: UserPaths, ledgerFile: string): void {
+  const ledgerDir = path.dirname(ledgerFile);
+  sweepLeftovers(ledgerDir, path.basename(ledgerFile));
+  const ours = ledgerDir === paths.ledgersDir;
+  if (ours) sweepLeftovers(ledgerDir);
+  sweepLeftovers(paths.dataDir);
+  tightenModes([paths.dataDir, ...(ours ? [paths.ledgersDir] : [])], [ledgerFile, `${ledgerFile}.prev`, paths.journal, paths.snapshot, paths.ledgerIndex]);
 }
 
 /** Sessions whose turns were written in the last few minutes: their context size is "live". */
@@ -103,6 +118,7 @@ export class Meter {
         : opts.memoryCopyOf && (seedFor(opts.paths, opts.memoryCopyOf, projects) ?? opts.memoryCopyOf),
       allowLabels: opts.settings.allowLabels === true,
     });
+    if (opts.ledgerFile && !ledger.readOnly) keepStateTidy(opts.paths, opts.ledgerFile);
     try {
       const meter = new Meter(opts, ledger, pricer, poolSettings, configDirs);
       const unread = ledger.unreadFolders(projects);
