@@ -262,7 +262,7 @@ describe('corrections in the meter', () => {
     }
   });
 
-  test('incremental: only the sessions an update changed, including cost-state lines and subagent files the ingest reports no session for', async () => {
+  test('incremental: only the sessions an update changed, including cost-state lines and subagent files', async () => {
     const root = configDir({ ...subagentSession(), 'q/other.jsonl': jsonl([assistant({ sessionId: 'other', messageId: 'o1', output: 1, stopReason: null, content: [{ type: 'text', text: text(600) }] })]) });
     const home = tempDir('cl-home-');
     const meter = await meterOver(root, home);
@@ -275,7 +275,7 @@ describe('corrections in the meter', () => {
       // a cost-state line appended at exit
       fs.appendFileSync(path.join(root, 'projects', 'p', 'sess-1.jsonl'), jsonl([costState('sess-1', { [SONNET]: { input: 57, output: 1500, cacheRead: 26000, cacheWrite: 3500 }, [HAIKU]: { input: 300, output: 30 } })]));
       const cs = meter.refresh();
-      assert.deepEqual(cs.ingest.changedSessions, [], 'the ingest names no session for a cost-state line');
+      assert.deepEqual(cs.ingest.changedSessions, ['sess-1'], 'the ingest names the session of a cost-state line');
       assert.equal(cs.corrections!.all, false);
       assert.equal(cs.corrections!.sessions, 1);
       assert.ok(corrections(meter.ledger).some((r) => r.key === `own:sess-1:${HAIKU}`));
