@@ -87,14 +87,14 @@ describe('rollups', () => {
         assertExact(meter.ledger.db, `${mix}: after repricing`);
         assert.equal(dailyReport(meter.ledger.db, { timezone: 'UTC' }).totals.unpriced.requests, 0);
         meter.close();
-        // the same ledger read with one more folder, then without it: its requests leave again
+        // the same ledger read with one more folder, then without it: its requests leave again (the user said so)
         const file = path.join(tempDir('cl-rollup-db-'), 'l.sqlite');
         const m1 = await Meter.open({ paths: userPaths({ CREDIT_LEDGER_HOME: tempDir() }), settings: { timezone: 'UTC' }, configDirs: [out, other], writesSnapshot: false, ledgerFile: file });
         m1.refresh();
         m1.save();
         assertExact(m1.ledger.db, `${mix}: two folders`);
         m1.close();
-        const m2 = await Meter.open({ paths: userPaths({ CREDIT_LEDGER_HOME: tempDir() }), settings: { timezone: 'UTC' }, configDirs: [out], writesSnapshot: false, ledgerFile: file });
+        const m2 = await Meter.open({ paths: userPaths({ CREDIT_LEDGER_HOME: tempDir() }), settings: { timezone: 'UTC' }, configDirs: [out], writesSnapshot: false, ledgerFile: file, forgetFolders: 'unread' });
         try {
           assert.ok(m2.droppedRequests > 0);
           m2.refresh();
