@@ -26,6 +26,7 @@ import {
   type SetPlanArgs,
 } from './commandArgs';
 import type { AuditReport } from '../core/audit/types';
+import type { PlanComparison, PlanFit } from '../core/plans/comparison';
 import { installHook, uninstallHook, type HookCommandHost } from './hookCommands';
 import { COMMANDS, type CommandKey } from './ids';
 import { exportRequests, toCsv, toJson } from './ledgerExport';
@@ -43,6 +44,8 @@ export interface CommandHost {
   clock(): number;
   audit: LoopAudit;
   hooks: HookCommandHost;
+  /** The trailing month against every plan, for the Set Plan quick pick (undefined while the ledger opens). */
+  planFit(): Promise<PlanComparison | undefined>;
 }
 
 type Handler = (arg: unknown) => Promise<unknown> | unknown;
@@ -92,15 +95,23 @@ async function setPlan(host: CommandHost, arg: unknown): Promise<SetPlanArgs | u
   const interactive = args.plan === undefined;
   const current = host.settings.effective;
   if (!args.plan) {
-    const items: PlanItem[] = PLANS.map((p) => ({
-      id: p.id,
-      label: p.label,
-      description: `${p.amountUsd === null ? 'you give the amount' : `$${p.amountUsd} a month`}${current.plan === p.id ? ' · current' : ''}`,
-      detail: p.kind === 'credit' ? `${p.detail} · announced for 2026-06-15, paused: metered as a budget` : p.detail,
-    }));
+    // Each plan with the user's own numbers: what it would have covered of the last 30 days.
+    const fit = await host.planFit().catch((err: unknown) => {
+      host.log.warn(`plan comparison for Set Plan failed: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    });
+    const items: PlanItem[] = PLANS.map((p) => {
+      const f = fit?.plans.find((x) => x.plan === p.id);
+      return {
+        id: p.id,
+        label: p.label,
+        description: `${p.amountUsd === null ? 'you give the amount' : `$${p.amountUsd} a month`}${f ? ` · ${coversText(f, fit!)}` : ''}${current.plan === p.id ? ' · current' : ''}`,
+        detail: p.kind === 'credit' ? `${p.detail} · announced for 2026-06-15, paused: metered as a budget` : p.detail,
+      };
+    });
     const pick = await vscode.window.showQuickPick(items, {
-      title: 'Credit Ledger: Set Plan (the monthly credit or budget to meter against)',
-      placeHolder: POLICY_STATUS,
+      title: fit ? `Credit Ledger: Set Plan · your last ${fit.window.days} days at list price: ${formatUsd(fit.headlessSpendNanos, { decimals: 2 })} headless, ${formatUsd(fit.allSpendNanos, { decimals: 2 })} in all` : 'Credit Ledger: Set Plan (the monthly credit or budget to meter against)',
+      placeHolder: fit?.notes[0] ?? POLICY_STATUS,
     });
     if (!pick) return undefined;
     args.plan = findPlan(pick.id)!.id;
@@ -138,6 +149,14 @@ async function setPlan(host: CommandHost, arg: unknown): Promise<SetPlanArgs | u
   host.log.info(`plan set: ${JSON.stringify(values)}`);
   if (interactive) void vscode.window.showInformationMessage(`Credit Ledger: metering against ${plan.label}${args.amount !== undefined ? ` (${formatUsd(Math.round(args.amount * 1e9), { decimals: 2 })})` : ''}. ${POLICY_STATUS}`);
   return { ...args, plan: plan.id };
+}
+
+/** "covers 6 days of your last month (runs out on day 7)"; an API key has no credit: what the month would cost. */
+function coversText(f: PlanFit, c: PlanComparison): string {
+  if (c.basedOnDays === 0) return 'no history to compare yet';
+  if (f.kind === 'budget') return `no credit: your last month at list price, ${formatUsd(f.monthSpendNanos, { decimals: 2 })}`;
+  if (f.runOutDay === null) return `covers all ${c.window.days} days of your last month`;
+  return `covers ${f.coveredDays} day${f.coveredDays === 1 ? '' : 's'} of your last month (${formatUsd(f.overageNanos, { decimals: 2 })} over)`;
 }
 
 async function reconcile(host: CommandHost, arg: unknown): Promise<ReconcileFact | undefined> {

@@ -21,6 +21,7 @@ import { DiffPreview } from './hookCommands';
 import { Disposable, toDisposable } from './lifecycle';
 import { LiveMeter } from './liveMeter';
 import { LiveLoopLine, LoopAudit } from './loopAudit';
+import { PlanFit } from './planFit';
 import { ThresholdNotifier } from './notifier';
 import { buildLedgerPanelModel, createLedgerPanelHost, type LedgerPanelHost, type PanelTab } from './panelBridge';
 import type { PanelModelRequest, PanelSource } from './panelSource';
@@ -52,6 +53,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
   private readonly statusBar: BalanceStatusBar;
   private readonly notifier: ThresholdNotifier;
   private readonly audit: LoopAudit;
+  private readonly planFit: PlanFit;
   private readonly liveLoop: LiveLoopLine;
   private readonly snapshot: BalanceSnapshot | undefined;
   private started: Promise<void> | undefined;
@@ -76,6 +78,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
     this.notifier = this._register(new ThresholdNotifier({ journal: this.paths.journal, log, notifyAt: () => this.settings.display.notifyAt }));
     const thresholds = (): AuditThresholds => this.auditThresholds();
     this.audit = this._register(new LoopAudit({ live: this.live, thresholds, log }));
+    this.planFit = this._register(new PlanFit({ live: this.live, thresholds, log }));
     this.liveLoop = this._register(new LiveLoopLine({ live: this.live, thresholds, log }));
     this.statusBar = this._register(new BalanceStatusBar());
     this.snapshot = readSnapshot(this.paths.snapshot);
@@ -83,6 +86,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
 
     this._register(this.live.onDidChange(() => this.onMeterChange()));
     this._register(this.audit.onDidChange(() => this._onDidChange.fire()));
+    this._register(this.planFit.onDidChange(() => this._onDidChange.fire()));
     this._register(this.liveLoop.onDidChange(() => this.render()));
     this._register(
       this.settings.onDidChange((change) => {
@@ -93,7 +97,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
     );
     const preview = this._register(new DiffPreview());
     const hooks = { paths: this.paths, extensionPath: context.extensionUri.fsPath, log, preview };
-    for (const d of registerCommands({ live: this.live, settings: this.settings, log, openPanel: (tab) => this.openPanel(tab), clock: Date.now, audit: this.audit, hooks })) this._register(d);
+    for (const d of registerCommands({ live: this.live, settings: this.settings, log, openPanel: (tab) => this.openPanel(tab), clock: Date.now, audit: this.audit, hooks, planFit: () => this.planFit.comparison(false) })) this._register(d);
     this.panels = this._register(createLedgerPanelHost(context.extensionUri, this));
     this.registerOtherFeatures();
 
@@ -256,6 +260,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
       audit: audit.report,
       auditPending: audit.stale && request.section === 'audit',
       facts: meter.journalFacts,
+      plans: await this.planFit.comparison(request.section === 'overview'),
     });
   }
 

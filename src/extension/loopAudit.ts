@@ -3,6 +3,7 @@
 // in (a running session writes every few seconds; a full audit costs up to ~1 s on a big ledger). Also the status
 // bar's "loop running now" line, from a cheap audit of the last two hours.
 import * as vscode from 'vscode';
+import type { AuditWindow } from '../core/audit/input';
 import type { AuditReport, AuditThresholds } from '../core/audit/types';
 import type { Meter } from '../core/meter/meter';
 import { Disposable, toDisposable } from './lifecycle';
@@ -17,6 +18,8 @@ export interface LoopAuditDeps {
   thresholds(): AuditThresholds;
   log: vscode.LogOutputChannel;
   clock?: () => number;
+  /** The requests to audit (the plan comparison's trailing month); every request when absent. */
+  window?: (meter: Meter, now: number) => Partial<AuditWindow>;
 }
 
 interface Cached {
@@ -47,7 +50,8 @@ export class LoopAudit extends Disposable {
 
   /** What a report depends on: the ledger's content, the meter (plan, prices) and the thresholds. */
   private keyOf(meter: Meter | undefined): string {
-    const m = meter ? `${meter.ledger.file ?? 'memory'}|${JSON.stringify(meter.poolSettings)}|${meter.pricer.fingerprint}` : 'none';
+    const window = meter && this.deps.window ? JSON.stringify(this.deps.window(meter, this.clock())) : '';
+    const m = meter ? `${meter.ledger.file ?? 'memory'}|${JSON.stringify(meter.poolSettings)}|${meter.pricer.fingerprint}|${window}` : 'none';
     return `${this.deps.live.revision}|${m}|${JSON.stringify(this.deps.thresholds())}`;
   }
 
@@ -89,10 +93,11 @@ export class LoopAudit extends Disposable {
       const key = this.keyOf(meter);
       const t = performance.now();
       // Every loop, ignored ones too (flagged): the panel hides them unless asked, and can take an ignore back.
-      const report = auditMeter(meter, { thresholds: this.deps.thresholds(), includeIgnored: true });
+      const window = this.deps.window?.(meter, this.clock());
+      const report = auditMeter(meter, { thresholds: this.deps.thresholds(), includeIgnored: true, window });
       const ms = performance.now() - t;
       this.cached = { key, report, computedAt: this.clock() };
-      this.deps.log.info(`loop audit: ${report.summary.loops} loop(s), ${report.summary.examined.requests} requests examined in ${ms.toFixed(0)} ms`);
+      this.deps.log.info(`loop audit${window ? ' (the trailing month)' : ''}: ${report.summary.loops} loop(s), ${report.summary.examined.requests} requests examined in ${ms.toFixed(0)} ms`);
       this._onDidChange.fire();
       return report;
     })().catch((err: unknown) => {

@@ -10,6 +10,7 @@ import { h } from './dom';
 import { clockFor, plural } from './format';
 import { renderModelSplit, renderWhatIf } from './models';
 import { renderBalance, renderBurnDown, renderDaily, renderHeader, renderPastCycles, type ChartHost } from './overview';
+import { renderPlanFit } from './plans';
 import {
   isError,
   isModelMessage,
@@ -168,6 +169,7 @@ class PanelApp {
     this.panels.get('overview')!.replaceChildren(
       h('h2', { className: 'visually-hidden' }, 'Overview'),
       renderBalance(m, clock),
+      renderPlanFit(m, { setPlan: () => this.command(PanelCommands.setPlan) }),
       ...(overviewVisible
         ? [
           renderBurnDown(m, host),

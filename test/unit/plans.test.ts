@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { AuditRequest } from '../../src/core/audit/input';
 import { comparePlans, trailingWindow, windowOfDays, type PlanComparison, type PlanFit } from '../../src/core/plans/comparison';
 import type { PoolSettings, SpendRow } from '../../src/core/pool/types';
+import { groupPlans } from '../../src/webview/plans';
 import { nightlyJob, rereadLoop, poolSettings, pricer, req, runAudit, session, T, USD } from './auditBuilders';
 
 // In November: the audit weighs a loop against the current cycle, 30 days long like the window.
@@ -215,5 +216,21 @@ describe('the window', () => {
     assert.deepEqual(windowOfDays(NOW, 'UTC', '2026-11-10', '2026-11-16'), { since: T('2026-11-10T00:00:00Z'), until: T('2026-11-17T00:00:00Z') });
     assert.deepEqual(windowOfDays(NOW, 'UTC', undefined, '2026-11-16'), { since: T('2026-10-18T00:00:00Z'), until: T('2026-11-17T00:00:00Z') });
     assert.deepEqual(windowOfDays(NOW, 'UTC', '2026-10-20'), { since: T('2026-10-20T00:00:00Z'), until: T('2026-11-01T00:00:00Z') });
+  });
+});
+
+describe('the Overview tab\'s table', () => {
+  it('groups plans that come out alike (same credit, same scope) into one row, marked when the user\'s plan is among them', () => {
+    const nightly = nightlyJob(30, T('2026-10-02T02:00:00Z'));
+    const c = compare({ requests: nightly.requests, sessions: nightly.sessions, settings: { plan: 'team-premium' } });
+    assert.deepEqual(
+      groupPlans(c.plans).map((g) => [g.labels.join(' · '), g.fit.creditNanos / USD, g.fit.coveredDays, g.current]),
+      [
+        ['Pro · Team Standard · Enterprise (usage-based)', 20, 1, false],
+        ['Max 5x · Team Premium', 100, 6, true],
+        ['Max 20x · Enterprise Premium seat', 200, 13, false],
+        ['API key (own budget)', 0, 0, false],
+      ],
+    );
   });
 });

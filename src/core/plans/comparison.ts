@@ -12,9 +12,9 @@ import type { Basis, PlanId, PoolInput, PoolSettings, Scope } from '../pool/type
 import type { Pricer } from '../pricing/pricer';
 import { formatUsd, NANOS_PER_USD } from '../pricing/money';
 
+export { TRAILING_DAYS, trailingWindow, windowOfDays } from './window';
+
 export const PLAN_COMPARISON_VERSION = 1;
-/** The trailing window by default: the last 30 complete local days. */
-export const TRAILING_DAYS = 30;
 /** A month, for scaling the trailing rate: the default window's length, so a full window needs no scaling. */
 export const MONTH_DAYS = 30;
 /** Under this many days of history the comparison says how many days it rests on. */
@@ -98,20 +98,6 @@ export interface PlanComparisonInput {
   audit: AuditReport | null;
   /** The audit's pricer (the moves' context; the run-less-often move does not price anything itself). */
   pricer: Pricer;
-}
-
-/** The last `days` complete local days before `now`'s day: [since, until) epoch ms. */
-export function trailingWindow(now: number, zone: string, days: number = TRAILING_DAYS): { since: number; until: number } {
-  const until = DateTime.fromMillis(now, { zone }).startOf('day');
-  return { since: until.minus({ days }).toMillis(), until: until.toMillis() };
-}
-
-/** --since/--until local days (inclusive, `YYYY-MM-DD`) → [since, until); a missing end is filled from the trailing window. */
-export function windowOfDays(now: number, zone: string, since?: string, until?: string): { since: number; until: number } {
-  const day = (iso: string): DateTime => DateTime.fromISO(iso, { zone }).startOf('day');
-  const end = until ? day(until).plus({ days: 1 }).toMillis() : trailingWindow(now, zone).until;
-  const start = since ? day(since).toMillis() : DateTime.fromMillis(end, { zone }).minus({ days: TRAILING_DAYS }).toMillis();
-  return { since: start, until: end };
 }
 
 function localDays(from: number, to: number, zone: string): number {

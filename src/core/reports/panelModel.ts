@@ -3,6 +3,7 @@
 import { DateTime } from 'luxon';
 import type { Database } from 'sql.js';
 import type { AuditReport } from '../audit/types';
+import type { PlanComparison } from '../plans/comparison';
 import { resolveRuns } from '../headless/ledgerLink';
 import { readRunFacts, type RunRecord } from '../headless/runFact';
 import type { Balance, OverrideMode, OverrideTarget, PlanId, SurfaceClass } from '../pool/types';
@@ -232,6 +233,8 @@ export interface PanelModel {
   runsTotal: number;
   /** Present when corrections change the cycle's counted spend. */
   corrections: PanelCorrections | null;
+  /** The trailing month against every plan (core/plans); null until the host has one. */
+  plans: PlanComparison | null;
 }
 
 export interface PanelModelInput {
@@ -250,6 +253,8 @@ export interface PanelModelInput {
   auditPending?: boolean;
   /** The journal's facts (Meter.journalFacts): the Runs tab reads the `run` facts. */
   facts?: readonly Fact[];
+  /** The plan comparison when the host has one (see PanelModel.plans). */
+  plans?: PlanComparison | null;
 }
 
 /** The Runs tab lists the newest runs only. */
@@ -468,6 +473,7 @@ export function buildPanelModel(input: PanelModelInput): PanelModel {
     auditPending: input.auditPending ?? false,
     ...buildRuns(db, input.facts ?? [], paths, input.allowLabels),
     corrections: buildCorrections(db, b, until),
+    plans: input.plans ?? null,
   };
 }
 
