@@ -52,6 +52,8 @@ export function balanceJson(b: Balance, verbose: boolean, both?: SessionSpendBot
     projectedCycleSpend: nanosToUsd(b.projectedCycleSpendNanos),
     projectedExhaustion: iso(b.projectedRunOutAt),
     unpricedCount: b.unpricedCount,
+    estimatedSpent: nanosToUsd(b.estimatedNanos),
+    lowerBoundCount: b.lowerBoundCount,
     reconcile: b.reconcile && { asOf: iso(b.reconcile.asOf), figure: nanosToUsd(b.reconcile.figureNanos), drift: usd(b.reconcile.driftNanos) },
     coveredSessions: b.covered.map(session1),
     ...(verbose ? { excludedSessions: b.excluded.map(session1), unclassifiedSessions: b.unclassified.map(session1), reconcileHistory: b.reconcileHistory, recurringJobs: b.recurringJobs, pastCycles: b.pastCycles } : {}),
@@ -70,7 +72,7 @@ export function renderBalance(b: Balance, ctx: RunContext, verbose: boolean, sty
   const rows: [string, string][] = [
     ['Cycle', `${b.cycle.label} (${b.cycle.daysLeft} day${b.cycle.daysLeft === 1 ? '' : 's'} left, resets ${local(b.cycle.end)} ${b.timezone})`],
     ['Allotment', money(b.allotmentNanos)],
-    ['Spent', `${money(b.spentNanos)} (${b.basis}; recorded ${money(b.recordedSpentNanos)}, corrected ${money(b.correctedSpentNanos)})`],
+    ['Spent', `${money(b.spentNanos)} (${b.basis}; recorded ${money(b.recordedSpentNanos)}, corrected ${money(b.correctedSpentNanos)})${b.estimatedNanos ? `, incl. ${money(b.estimatedNanos)} estimated` : ''}`],
     ['Adjustments', money(b.adjustmentsNanos)],
     ['Remaining', `${b.remainingIsUpperBound && b.remainingNanos !== null ? 'at most ' : ''}${money(b.remainingNanos)}`],
     ['Overage', money(b.overageNanos)],
@@ -83,7 +85,9 @@ export function renderBalance(b: Balance, ctx: RunContext, verbose: boolean, sty
   if (b.reconcile) rows.push(['Reconciled', `${money(b.reconcile.figureNanos)} left as of ${local(b.reconcile.asOf)} (our count differed by ${money(b.reconcile.driftNanos)})`]);
   const width = Math.max(...rows.map((r) => r[0].length));
   for (const [k, v] of rows) lines.push(`${k.padEnd(width)}  ${v}`);
-  if (b.unpricedCount) lines.push('', style.yellow(`${b.unpricedCount} covered request(s) use a model with no list price: they count as $0 here, so the remaining is an upper bound. Add the model under "rateOverrides" in ${ctx.paths.settings}.`));
+  if (b.unpricedCount) lines.push('', style.yellow(`${b.unpricedCount} covered request(s) use a model with no list price: they count as $0 here, so the remaining is an upper bound. Add the model under "rateOverrides" in ${ctx.paths.settings}, or import prices with \`credit-ledger rates update --from <file-or-url>\`.`));
+  if (b.estimatedNanos) lines.push('', style.yellow(`${formatUsd(b.estimatedNanos)} of the spend is estimated: models not on the rate card, priced at their family's newest row (\`credit-ledger rates\` lists them). Exact prices under "rateOverrides" or from \`credit-ledger rates update\` replace the estimate.`));
+  if (b.lowerBoundCount) lines.push('', style.yellow(`${b.lowerBoundCount} covered fast-mode request(s) are priced at standard rates (the card has no fast rate for their model): their cost is a lower bound.`));
   const both = verbose ? cycleSpendBoth(b, ctx) : undefined;
   const list = (title: string, sessions: SessionSpend[]): void => {
     if (!sessions.length) return;

@@ -1,6 +1,7 @@
 // `credit-ledger daily|monthly|session`: tables, or ccusage-shaped JSON with --json.
 import { dailyReport, monthlyReport, sessionReport, type ReportRow, type Totals } from '../core/reports/usage';
 import { formatUsd, usdToNanos } from '../core/pricing/money';
+import { markEstimates } from '../core/reports/estimates';
 import type { RunContext } from './context';
 import { formatInt, renderTable, type Style } from './table';
 
@@ -9,13 +10,25 @@ export type ReportKind = 'daily' | 'monthly' | 'session';
 export function buildReport(kind: ReportKind, ctx: RunContext): object {
   const filter = { since: ctx.since, until: ctx.until, timezone: ctx.timezone };
   const db = ctx.meter.ledger.db;
-  if (kind === 'daily') return dailyReport(db, filter);
-  if (kind === 'monthly') return monthlyReport(db, filter);
-  return sessionReport(db, filter);
+  const pricer = ctx.meter.pricer;
+  if (kind === 'daily') {
+    const r = dailyReport(db, filter);
+    markEstimates(r.daily, r.totals, pricer);
+    return r;
+  }
+  if (kind === 'monthly') {
+    const r = monthlyReport(db, filter);
+    markEstimates(r.monthly, r.totals, pricer);
+    return r;
+  }
+  const r = sessionReport(db, filter);
+  markEstimates(r.sessions, r.totals, pricer);
+  return r;
 }
 
-function money(usd: number, row: { unpriced: { requests: number } }): string {
-  const text = formatUsd(usdToNanos(usd));
+/** "$3.20" exact, "~$3.20" when part of it is an estimate, "$3.20+" when part of it has no price (at least that much). */
+function money(usd: number, row: { unpriced: { requests: number }; estimatedCost?: number }): string {
+  const text = `${row.estimatedCost ? '~' : ''}${formatUsd(usdToNanos(usd))}`;
   return row.unpriced.requests ? `${text}+` : text;
 }
 
@@ -46,10 +59,23 @@ export function renderReport(kind: ReportKind, report: object, ctx: RunContext, 
   if (totals.unpriced.requests) {
     out.push('', style.yellow(`Unpriced: ${formatInt(totals.unpriced.requests)} request(s), ${formatInt(totals.unpriced.tokens)} tokens on models with no list price (${totals.unpriced.models.join(', ')}). Costs marked + are at least that much. Add rates under "rateOverrides" in the settings file.`));
   }
+  const estimated = (totals as Totals & { estimatedCost?: number }).estimatedCost;
+  if (estimated) {
+    const models = estimatedModels(report);
+    out.push('', style.yellow(`Estimated: ${formatUsd(usdToNanos(estimated))} of the total is on models not on the rate card (${models.join(', ')}), priced at their family's newest row; costs marked ~ include it. \`credit-ledger rates\` lists them; exact prices under "rateOverrides" or from \`credit-ledger rates update --from <file-or-url>\` replace the estimate.`));
+  }
   const c = totals.corrected;
   if (c.totalCost !== totals.totalCost) {
     out.push('', style.dim(`Cost: as the transcripts record it. Corrected: with what they undercount (${formatInt(c.outputTokens - totals.outputTokens)} output tokens from Task results, Claude Code's own records and content estimates${c.inputTokens + c.cacheCreationTokens + c.cacheReadTokens > totals.inputTokens + totals.cacheCreationTokens + totals.cacheReadTokens ? ', plus calls only those records know' : ''}); \`credit-ledger accuracy\` explains each.`));
   }
   out.push('', style.dim(`Headless (claude -p / Agent SDK) share: ${formatUsd(usdToNanos(totals.headlessCost))} of ${formatUsd(usdToNanos(totals.totalCost))} (corrected ${formatUsd(usdToNanos(c.headlessCost))} of ${formatUsd(usdToNanos(c.totalCost))}). Ledger: ${ctx.meter.ledger.file ?? 'in memory'}`));
   return out.join('\n');
+}
+
+function estimatedModels(report: object): string[] {
+  const r = report as { daily?: ReportRow[]; monthly?: ReportRow[]; sessions?: ReportRow[] };
+  const rows = r.daily ?? r.monthly ?? r.sessions ?? [];
+  const out = new Set<string>();
+  for (const row of rows) for (const b of row.modelBreakdowns as Array<{ modelName: string; estimated?: boolean; estimatedFrom?: string }>) if (b.estimated) out.add(`${b.modelName} at ${b.estimatedFrom}`);
+  return [...out].sort();
 }

@@ -214,7 +214,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
       case 'ready': {
         const balance = this.live.balance;
         if (this.live.noTranscripts || !balance) return { ...common, kind: 'noTranscripts', paths: this.live.configDirs.map((d) => d.projects) };
-        return { ...common, kind: 'balance', balance, lastTurn: this.live.lastTurn, loopLine: this.liveLoop.line };
+        return { ...common, kind: 'balance', balance, lastTurn: this.live.lastTurn, loopLine: this.liveLoop.line, offCard: this.live.offCard };
       }
     }
   }

@@ -1,6 +1,7 @@
 // The meter as the extension runs it: opened after activation, a first ingest in slices (with a cancellable
 // progress notification when it takes a while), live file events, polling, journal and settings-file watching,
 // debounced saves. Every ledger operation goes through one queue, so a reopen never races an ingest.
+import { offCardModels, type OffCardModel } from '../core/reports/cardCoverage';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -51,6 +52,7 @@ export class LiveMeter extends Disposable {
   private phaseValue: MeterPhase = { kind: 'starting' };
   private balanceValue: Balance | undefined;
   private lastTurnValue: LastTurn | undefined;
+  private offCardValue: readonly OffCardModel[] = [];
   private discoveredFiles = -1;
   private journalMalformedLogged = 0;
   /** Folders the user confirmed to remove from the ledger at its next open. */
@@ -96,6 +98,11 @@ export class LiveMeter extends Disposable {
 
   get lastTurn(): LastTurn | undefined {
     return this.lastTurnValue;
+  }
+
+  /** Models of the transcripts the rate card lacks (estimated or unpriced). */
+  get offCard(): readonly OffCardModel[] {
+    return this.offCardValue;
   }
 
   get configDirs(): readonly ConfigDir[] {
@@ -363,6 +370,7 @@ export class LiveMeter extends Disposable {
     if (changed) this.revisionValue++;
     this.balanceValue = balance;
     this.lastTurnValue = lastTurnOf(m);
+    if (changed) this.offCardValue = offCardModels(m.ledger.db);
     if (m.ledger.isDirty) this.saveDebounce.trigger();
     if (this.phaseValue.kind !== 'ready') this.phaseValue = { kind: 'ready' };
     this._onDidChange.fire();

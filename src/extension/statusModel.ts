@@ -2,6 +2,7 @@
 // and click target. No `vscode` import, so every state is unit-tested (test/unit/extension-status.test.ts).
 import { DateTime } from 'luxon';
 import { POLICY_STATUS } from '../core/pool/plans';
+import type { OffCardModel } from '../core/reports/cardCoverage';
 import type { BalanceSnapshot } from '../core/pool/snapshot';
 import type { Balance, Overage, Scope } from '../core/pool/types';
 import { formatUsd } from '../core/pricing/money';
@@ -40,6 +41,8 @@ export type StatusInput = StatusCommon &
         lastTurn?: LastTurn;
         /** A loop above the audit's thresholds running now (core/audit liveLoopLine); transcript-derived: escaped here. */
         loopLine?: string | null;
+        /** Models of the transcripts the rate card lacks (core/reports/cardCoverage); transcript-derived: escaped here. */
+        offCard?: readonly OffCardModel[];
       }
     | { kind: 'failed'; error: string }
   );
@@ -100,6 +103,8 @@ interface Figures {
   overageNanos: number | null;
   remainingIsUpperBound: boolean;
   unpricedCount: number;
+  /** Spend this cycle priced as an estimate (models not on the rate card), inside spentNanos. */
+  estimatedNanos: number;
   exhaustedAt: number | null;
 }
 
@@ -120,6 +125,7 @@ function figuresFromBalance(b: Balance): Figures {
     overageNanos: b.overageNanos,
     remainingIsUpperBound: b.remainingIsUpperBound,
     unpricedCount: b.unpricedCount,
+    estimatedNanos: b.estimatedNanos,
     exhaustedAt: b.exhaustedAt,
   };
 }
@@ -141,6 +147,7 @@ function figuresFromSnapshot(s: BalanceSnapshot): Figures {
     overageNanos: s.overageNanos,
     remainingIsUpperBound: s.remainingIsUpperBound,
     unpricedCount: s.unpricedCount,
+    estimatedNanos: typeof s.estimatedNanos === 'number' ? s.estimatedNanos : 0,
     exhaustedAt: s.exhaustedAt === null ? null : Date.parse(s.exhaustedAt),
   };
 }
@@ -230,6 +237,7 @@ interface Extras {
   lastTurn?: LastTurn;
   snapshotAt?: number;
   loopLine?: string | null;
+  offCard?: readonly OffCardModel[];
 }
 
 function tooltipFor(f: Figures, level: Level, input: StatusCommon, extras: Extras): string {
@@ -245,7 +253,7 @@ function tooltipFor(f: Figures, level: Level, input: StatusCommon, extras: Extra
   rows.push(['Plan', `${escapeMarkdown(f.planLabel)}; counts ${scopeLabel(f.scope)}`]);
   rows.push(['Cycle', `${escapeMarkdown(f.cycleLabel)} · ${f.daysLeft} day${f.daysLeft === 1 ? '' : 's'} left`]);
   rows.push(['Spent today', usd(f.spentTodayNanos)]);
-  rows.push(['Spent this cycle', usd(f.spentNanos) + (f.allotmentNanos !== null ? ` of ${usd(f.allotmentNanos)}` : '')]);
+  rows.push(['Spent this cycle', usd(f.spentNanos) + (f.allotmentNanos !== null ? ` of ${usd(f.allotmentNanos)}` : '') + (f.estimatedNanos > 0 ? `, incl. ${usd(f.estimatedNanos)} estimated` : '')]);
   const b = extras.balance;
   if (b) {
     rows.push(['Burn rate', `${usd(b.burn.trailing7dPerDayNanos)}/day over the last 7 days`]);
@@ -257,6 +265,12 @@ function tooltipFor(f: Figures, level: Level, input: StatusCommon, extras: Extra
   if (t) rows.push(['Last turn', `${t.priced ? usd(t.costNanos) : 'unpriced'} · ${escapeMarkdown(t.model)} · ${relativeAge(t.at, input.now)}`]);
   const top = b?.covered[0];
   if (top) rows.push(['Costliest session', `${usd(top.spentNanos)} · ${escapeMarkdown(top.projectKey || '(no project)')} · ${escapeMarkdown(top.sessionId.slice(0, 8))}`]);
+  const offCard = extras.offCard ?? [];
+  if (offCard.length) {
+    const names = offCard.slice(0, 3).map((m) => `${escapeMarkdown(m.model)} (${m.estimated ? 'estimated' : 'unpriced'})`).join(', ');
+    const more = offCard.length > 3 ? ` and ${offCard.length - 3} more` : '';
+    rows.push(['Not on the rate card', `${names}${more} (see \`credit-ledger rates\`)`]);
+  }
   if (f.unpricedCount > 0) rows.push(['Unpriced', `${f.unpricedCount} request${f.unpricedCount === 1 ? '' : 's'} counted as $0 (models not on the rate card): the remaining is an upper bound`]);
   const corrected = b ? correctionSentence(b) : null;
   if (corrected) rows.push(['Corrected', escapeMarkdown(corrected.replace(/\.$/, ''))]);
@@ -356,7 +370,7 @@ export function presentStatus(input: StatusInput): StatusView {
       return {
         state: level,
         text: `${ICON} ${amountText(f, level)}`,
-        tooltip: tooltipFor(f, level, input, { balance: input.balance, lastTurn: input.lastTurn, loopLine: input.loopLine }),
+        tooltip: tooltipFor(f, level, input, { balance: input.balance, lastTurn: input.lastTurn, loopLine: input.loopLine, offCard: input.offCard }),
         background: backgroundOf(level),
         command: level === 'planNotSet' ? { id: COMMANDS.setPlan, title: 'Set your plan' } : OPEN_LEDGER,
         accessibilityLabel: accessibility(f, level),

@@ -94,6 +94,7 @@ export function renderBalance(m: PanelModel, clock: Clock): HTMLElement {
         : stat('Runs out', 'Not this cycle', 'at the 7-day rate');
   const stats = h('dl', { className: 'stats' },
     withPlan ? stat('Spent this cycle', formatUsd(b.spentNanos), `(${percent(b.spentNanos / b.allotmentNanos!)})`) : null,
+    b.estimatedNanos ? stat('Estimated', formatUsd(b.estimatedNanos), 'of the spend: models not on the rate card') : null,
     stat('Spent today', formatUsd(b.spentTodayNanos)),
     b.evenPaceSpentNanos !== null ? stat('Even pace by now', formatUsd(b.evenPaceSpentNanos)) : null,
     stat('Last 7 days', `${formatUsd(b.trailing7dPerDayNanos)}/day`),

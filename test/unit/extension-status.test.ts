@@ -44,6 +44,22 @@ describe('status bar: the balance states', () => {
     assert.match(v.tooltip, /\| Unpriced \| 1 request counted as \$0/);
   });
 
+  it('estimated spend is labelled in the tooltip, and the models the card lacks are named', () => {
+    const b = balanceOf(34.5, {}, [row(2.1, '2026-11-19T11:00:00Z', { estimated: true, model: 'claude-fable-5-3' })]);
+    const offCard = [
+      { model: 'claude-fable-5-3', requests: 3, estimated: true, costNanos: 2.1 * USD, tokens: 1000, lastSeen: NOW },
+      { model: 'acme_*model', requests: 1, estimated: false, costNanos: 0, tokens: 10, lastSeen: NOW },
+    ];
+    const v = present({ kind: 'balance', balance: b, offCard });
+    assert.equal(v.text, '$(credit-card) $63.40 left');
+    assert.match(v.tooltip, /\| Spent this cycle \| \$36\.60 of \$100\.00, incl\. \$2\.10 estimated \|/);
+    assert.ok(v.tooltip.includes(`| Not on the rate card | ${escapeMarkdown('claude-fable-5-3')} (estimated), ${escapeMarkdown('acme_*model')} (unpriced)`), v.tooltip);
+    // From the snapshot too, before any database opens.
+    const snap = present({ kind: 'starting', snapshot: snapshotFromBalance(b, { stampedAt: NOW, configDirs: [] }) });
+    assert.match(snap.tooltip, /incl\. \$2\.10 estimated/);
+    assert.doesNotMatch(present({ kind: 'balance', balance: balanceOf(36.6) }).tooltip, /estimated|Not on the rate card/);
+  });
+
   it('under the warn share: warning colour; the threshold is configurable', () => {
     const low = balanceOf(80); // $20 of $100 left = 20%
     assert.equal(present({ kind: 'balance', balance: low }).background, 'warning');

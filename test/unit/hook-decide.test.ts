@@ -282,6 +282,24 @@ describe('the credit, for headless runs', () => {
     assert.equal(decide({ lines, input: { prompt: 'x' }, snapshot: snap, settings: { policy: 'block' } }).action, 'block');
   });
 
+  test('never blocks on estimated spend alone: warns instead', () => {
+    // Used up only because of $3 estimated (models not on the rate card): the firm figures leave $2.
+    const est = { ...snapshot({ remainingUsd: 0, overage: 'stop' }), overageNanos: 1e9, estimatedNanos: 3e9 };
+    const o = decide({ lines: headless, input: { prompt: 'next step' }, snapshot: est, settings: { policy: 'block' } });
+    assert.equal(o.action, 'warn');
+    assert.equal(finding(o, 'credit')!.block, false);
+    // Still out without the estimates: blocks as before.
+    const firm = { ...snapshot({ remainingUsd: 0, overage: 'stop' }), overageNanos: 5e9, estimatedNanos: 3e9 };
+    assert.equal(decide({ lines: headless, input: { prompt: 'next step' }, snapshot: firm, settings: { policy: 'block' } }).action, 'block');
+  });
+
+  test('a next request on a model not on the rate card is estimated: it warns but never blocks', () => {
+    const lines = [queueOperation(), contextTurn(150_000, { entrypoint: 'sdk-cli', timestamp: LAST, model: 'claude-sonnet-5-7' })];
+    const o = decide({ lines, input: { prompt: 'x' }, snapshot: snapshot({ remainingUsd: 0.01, overage: 'stop' }), settings: { policy: 'block' } });
+    assert.equal(o.action, 'warn');
+    assert.ok(finding(o, 'credit')!.estimateNanos > 0.01e9);
+  });
+
   test('headless from CLAUDE_CODE_ENTRYPOINT, before the transcript exists', () => {
     const o = decide({ lines: null, input: { prompt: 'first' }, snapshot: snapshot({ remainingUsd: 0 }), settings: { policy: 'block' }, env: { entrypoint: 'sdk-py' } });
     assert.equal(o.action, 'block');

@@ -140,6 +140,21 @@ describe('computeBalance: what counts', () => {
 });
 
 describe('computeBalance: unpriced turns, basis', () => {
+  it('estimated spend counts in the balance and is said: "$63.40 left, incl. $2.10 estimated"', () => {
+    const rows = [
+      row('h1', '2026-05-03T10:00:00Z', 34.5),
+      row('h1', '2026-05-03T10:05:00Z', 2.1, { estimated: true, model: 'claude-fable-5-3' }),
+      row('h1', '2026-05-03T10:06:00Z', 1, { lowerBound: true }),
+      row('i1', '2026-05-03T11:00:00Z', 9, { estimated: true }),
+    ];
+    const b = balance({ rows, sessions: [sess('h1', 'sdk-ts'), sess('i1', 'cli')] }, '2026-05-20T12:00:00Z');
+    assert.equal(b.remainingNanos, Math.round(62.4 * USD));
+    assert.equal(b.estimatedNanos, Math.round(2.1 * USD), 'only covered spend');
+    assert.equal(b.lowerBoundCount, 1);
+    assert.equal(b.remainingIsUpperBound, false);
+    assert.equal(describeBalance(b), '$62.40 left, incl. $2.10 estimated');
+  });
+
   it('an unpriced covered turn makes the remaining an upper bound', () => {
     const rows = [row('h1', '2026-05-03T10:00:00Z', 15), row('h1', '2026-05-03T10:05:00Z', 0, { priced: false, model: 'claude-fable-5' }), row('i1', '2026-05-03T11:00:00Z', 0, { priced: false })];
     const b = balance({ rows, sessions: [sess('h1', 'sdk-ts'), sess('i1', 'cli')] }, '2026-05-20T12:00:00Z');
@@ -352,6 +367,7 @@ describe('snapshotFromBalance', () => {
       remainingNanos: 85 * USD,
       remainingIsUpperBound: true,
       unpricedCount: 1,
+      estimatedNanos: 0,
       overageNanos: 0,
       exhaustedAt: null,
       liveSessions: [{ sessionId: 'h1', contextTokens: 123_456, updatedAt: '2026-05-20T11:59:00.000Z' }],

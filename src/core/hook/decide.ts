@@ -41,6 +41,8 @@ export interface CreditView {
   remainingNanos: number;
   exhausted: boolean;
   upperBound: boolean;
+  /** Spend this cycle priced as an estimate (models not on the rate card): never the sole reason to block. */
+  estimatedNanos: number;
   overage: 'bill' | 'stop';
   scope: 'headless' | 'all';
   planLabel: string;
@@ -58,6 +60,7 @@ export function creditFrom(s: BalanceSnapshot | null, now: number): CreditView |
     remainingNanos: Math.max(0, s.remainingNanos),
     exhausted: s.remainingNanos <= 0,
     upperBound: s.remainingIsUpperBound === true,
+    estimatedNanos: typeof s.estimatedNanos === 'number' && s.estimatedNanos > 0 ? s.estimatedNanos : 0,
     overage: s.overage === 'bill' ? 'bill' : 'stop',
     scope: s.scope === 'all' ? 'all' : 'headless',
     planLabel: s.planLabel || 'plan',
@@ -153,7 +156,7 @@ export function decideHook(d: HookDecisionInput): HookOutcome {
     const next = context + promptTokens;
     const warm = tail.contextSource === 'request' && cacheLikelyWarm(last?.at ?? null, ttl1h, now);
     estimate = model ? estimateRequest(pricer, model, nextRequestTokens(context, promptTokens, warm, ttl1h), now) : null;
-    const row = model ? pricer.lookup(model) : undefined;
+    const row = model ? (pricer.lookup(model) ?? pricer.estimateFor(model)) : undefined;
     const over = (kind: 'tier' | 'threshold', threshold: number): void => {
       const key = `${kind}:${threshold}`;
       if (next <= threshold) return;
@@ -169,7 +172,11 @@ export function decideHook(d: HookDecisionInput): HookOutcome {
     if (settings.warnOnCredit && credit && (surface.headless || credit.scope === 'all')) {
       const cost = estimate && estimate.priced ? estimate.costNanos : 0;
       if (credit.exhausted || cost > credit.remainingNanos) {
-        const block = surface.headless && settings.policy === 'block' && credit.overage === 'stop';
+        // Blocking needs firm figures: without the estimated spend (and an estimated next request) the credit must still be out.
+        const firmLeft = credit.remainingNanos - (d.snapshot?.overageNanos ?? 0) + credit.estimatedNanos;
+        const firmCost = estimate && estimate.priced && !estimate.estimated ? estimate.costNanos : 0;
+        const firm = firmLeft <= 0 || firmCost > firmLeft;
+        const block = firm && surface.headless && settings.policy === 'block' && credit.overage === 'stop';
         const key = `credit:${credit.cycleStart}`;
         keep.add(key);
         if (block || !before.has(key)) {

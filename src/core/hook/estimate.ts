@@ -49,6 +49,8 @@ export interface RequestEstimate {
   /** The card's id, or the normalized id of an unknown model. */
   model: string;
   priced: boolean;
+  /** Priced at a family's newest row: the model is not on the rate card. */
+  estimated: boolean;
   tokens: RequestTokens;
   promptTokens: number;
   /** At list price, tier included; output not included (unknown before the request). */
@@ -68,12 +70,13 @@ function nanosAt(rates: RateSet, t: RequestTokens): number {
 /** Prices a request that has not been made yet, at `at`. */
 export function estimateRequest(pricer: Pricer, model: string, tokens: RequestTokens, at: number): RequestEstimate {
   const priced = pricer.price({ model, timestamp: at, webSearches: 0, speed: '', inferenceGeo: '', ...tokens });
-  const row = pricer.lookup(model);
+  const row = pricer.lookup(model) ?? pricer.estimateFor(model);
   const promptTokens = tokens.input + tokens.cacheWrite5m + tokens.cacheWrite1h + tokens.cacheRead;
   const tier = row ? tierFor(row, promptTokens, at) : null;
   return {
     model: priced.model,
     priced: priced.priced,
+    estimated: priced.estimated,
     tokens,
     promptTokens,
     costNanos: priced.costNanos,

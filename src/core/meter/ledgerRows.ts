@@ -2,6 +2,7 @@
 import type { Database } from 'sql.js';
 import type { SessionFacts, SpendRow } from '../pool/types';
 import { eachRow } from '../ledger/query';
+import { PRICE_FLAGS } from '../ledger/rows';
 
 // Rows of their own: models only Claude Code's records hold (nothing recorded, all corrected).
 const OWN_SELECT = 'SELECT key, session_id, project_key, ts, 0, priced, model, cost_nanos FROM corrections WHERE own_row = 1';
@@ -10,9 +11,12 @@ function readSpend(db: Database, where: string, params: (string | number)[], int
   // What the corrections (core/corrections) add to each request, summed on in JS: a per-row subquery costs 8x the scan.
   const added = new Map<string, number>();
   eachRow(db, `SELECT key, sum(cost_nanos) FROM corrections WHERE own_row = 0 AND ${where} GROUP BY key`, params, (v) => added.set(String(v[0]), Number(v[1])));
-  eachRow(db, `SELECT key, session_id, project_key, ts, cost_nanos, priced, model FROM requests WHERE ${where}`, params, (v) => {
+  eachRow(db, `SELECT key, session_id, project_key, ts, cost_nanos, priced, model, price_flags FROM requests WHERE ${where}`, params, (v) => {
     const key = String(v[0]);
     const row: SpendRow = { sessionId: String(v[1]), projectKey: String(v[2]), timestamp: Number(v[3]), costNanos: Number(v[4]), priced: Number(v[5]) === 1, model: String(v[6]) };
+    const flags = Number(v[7]);
+    if (flags & PRICE_FLAGS.estimated) row.estimated = true;
+    if (flags & PRICE_FLAGS.lowerBound) row.lowerBound = true;
     const plus = added.get(key);
     if (plus !== undefined) row.correctedCostNanos = row.costNanos + plus;
     into.set(key, row);

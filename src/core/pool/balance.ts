@@ -77,6 +77,8 @@ export function computeBalance(input: PoolInput, now: number): Balance {
   const points: CostPoint[] = [];
   let recordedSpent = 0;
   let correctedSpent = 0;
+  let estimated = 0;
+  let lowerBoundCount = 0;
   const perSession = new Map<string, SessionSpend>();
   for (const r of input.rows) {
     if (r.timestamp > now) continue;
@@ -87,6 +89,8 @@ export function computeBalance(input: PoolInput, now: number): Balance {
     if (c.counted) {
       recordedSpent += r.costNanos;
       correctedSpent += r.correctedCostNanos ?? r.costNanos;
+      if (r.estimated) estimated += nanos;
+      if (r.lowerBound) lowerBoundCount++;
     }
     const s = perSession.get(r.sessionId) ?? { sessionId: r.sessionId, projectKey: c.projectKey, surface: c.surface, spentNanos: 0, requests: 0, unpricedRequests: 0, reason: c.reason };
     s.spentNanos += nanos;
@@ -172,6 +176,8 @@ export function computeBalance(input: PoolInput, now: number): Balance {
     remainingNanos: balance === null ? null : Math.max(0, balance),
     remainingIsUpperBound: unpricedCount > 0,
     unpricedCount,
+    estimatedNanos: estimated,
+    lowerBoundCount,
     overageNanos: balance === null ? null : Math.max(0, -balance),
     exhaustedAt,
     burn,
@@ -188,14 +194,15 @@ export function computeBalance(input: PoolInput, now: number): Balance {
   };
 }
 
-/** One line for the status bar tooltip or the CLI: "at most $63.20 left; 2 unpriced requests". */
+/** One line for the status bar tooltip or the CLI: "at most $63.20 left, incl. $2.10 estimated; 2 unpriced requests". */
 export function describeBalance(b: Balance): string {
-  if (b.balanceNanos === null) return `${b.planLabel}: ${formatUsd(b.spentNanos)} spent this cycle`;
+  const est = b.estimatedNanos > 0 ? `, incl. ${formatUsd(b.estimatedNanos)} estimated` : '';
+  if (b.balanceNanos === null) return `${b.planLabel}: ${formatUsd(b.spentNanos)} spent this cycle${est}`;
   const unpriced = b.unpricedCount ? `; ${b.unpricedCount} unpriced request${b.unpricedCount === 1 ? '' : 's'}` : '';
-  if (b.balanceNanos > 0) return `${b.remainingIsUpperBound ? 'at most ' : ''}${formatUsd(b.balanceNanos)} left${unpriced}`;
+  if (b.balanceNanos > 0) return `${b.remainingIsUpperBound ? 'at most ' : ''}${formatUsd(b.balanceNanos)} left${est}${unpriced}`;
   const local = (ms: number): string => DateTime.fromMillis(ms, { zone: b.timezone }).toFormat('yyyy-LL-dd HH:mm ZZZZ');
   const since = b.exhaustedAt === null ? '' : ` since ${local(b.exhaustedAt)}`;
   return b.overage === 'bill'
-    ? `credit used up${since}; ${b.remainingIsUpperBound ? 'at least ' : ''}${formatUsd(b.overageNanos ?? 0)} over${unpriced}`
-    : `credit used up${since}: requests would be rejected until ${local(b.cycle.end)}${unpriced}`;
+    ? `credit used up${since}; ${b.remainingIsUpperBound ? 'at least ' : ''}${formatUsd(b.overageNanos ?? 0)} over${est}${unpriced}`
+    : `credit used up${since}: requests would be rejected until ${local(b.cycle.end)}${est}${unpriced}`;
 }

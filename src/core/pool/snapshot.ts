@@ -29,6 +29,8 @@ export interface BalanceSnapshot {
   remainingNanos: number | null;
   remainingIsUpperBound: boolean;
   unpricedCount: number;
+  /** Covered spend this cycle priced as an estimate (inside spentNanos); absent in snapshots written before estimates. */
+  estimatedNanos?: number;
   overageNanos: number | null;
   /** ISO instant the credit reached zero, or null. */
   exhaustedAt: string | null;
@@ -62,6 +64,7 @@ export function snapshotFromBalance(b: Balance, meta: SnapshotMeta): BalanceSnap
     remainingNanos: b.remainingNanos,
     remainingIsUpperBound: b.remainingIsUpperBound,
     unpricedCount: b.unpricedCount,
+    estimatedNanos: b.estimatedNanos,
     overageNanos: b.overageNanos,
     exhaustedAt: b.exhaustedAt === null ? null : iso(b.exhaustedAt),
     liveSessions: meta.liveSessions ? meta.liveSessions.map((s) => ({ ...s })) : [],

@@ -31,6 +31,10 @@ export interface SpendRow {
   correctedCostNanos?: number;
   /** False when the model (or part of the request) has no price: its cost is a lower bound. */
   priced: boolean;
+  /** Priced as an estimate (a model not on the rate card, at its family's newest row). */
+  estimated?: boolean;
+  /** A fast request priced at standard rates (no fast rate on the card): its cost is a lower bound. */
+  lowerBound?: boolean;
   model: string;
 }
 
@@ -179,6 +183,10 @@ export interface Balance {
   remainingIsUpperBound: boolean;
   /** Unpriced covered requests the remaining depends on (after the reconcile's asOf when there is one). */
   unpricedCount: number;
+  /** Covered spend in the cycle priced as an estimate (models not on the rate card), on the chosen basis; inside spentNanos. */
+  estimatedNanos: number;
+  /** Covered fast requests in the cycle priced at standard rates (no fast rate on the card): lower bounds. */
+  lowerBoundCount: number;
   /** max(0, −balance): billed at API rates under `bill`, requests that would have been rejected under `stop`. */
   overageNanos: number | null;
   /** When the balance last reached zero (and stayed there); null when credit is left. */

@@ -8,6 +8,7 @@ import { resolveRuns } from '../headless/ledgerLink';
 import { readRunFacts, type RunRecord } from '../headless/runFact';
 import type { Balance, OverrideMode, OverrideTarget, PlanId, SurfaceClass } from '../pool/types';
 import type { EffectiveModel, Pricer } from '../pricing/pricer';
+import { formatUsd } from '../pricing/money';
 import { normalizeModelId } from '../pricing/modelId';
 import type { Fact } from '../state/journal';
 import { localDay } from './timeZone';
@@ -46,6 +47,8 @@ export interface PanelBalance {
   adjustmentsNanos: number;
   remainingIsUpperBound: boolean;
   unpricedCount: number;
+  /** Spend priced as an estimate (models not on the rate card), inside spentNanos. */
+  estimatedNanos: number;
   exhaustedAt: number | null;
   spentTodayNanos: number;
   trailing7dPerDayNanos: number;
@@ -425,6 +428,12 @@ export function buildPanelModel(input: PanelModelInput): PanelModel {
     const what = `${b.unpricedCount} counted request${b.unpricedCount === 1 ? ' has' : 's have'} no price on the rate card`;
     notices.push(b.planSet ? `${what}: the remaining credit is at most what is shown.` : `${what}: the spend shown is a lower bound.`);
   }
+  if (b.estimatedNanos > 0) {
+    notices.push(`${formatUsd(b.estimatedNanos)} of the spend is estimated: models not on the rate card, priced at their family's newest row (credit-ledger rates lists them; exact prices replace the estimate).`);
+  }
+  if (b.lowerBoundCount > 0) {
+    notices.push(`${b.lowerBoundCount} fast-mode request${b.lowerBoundCount === 1 ? ' is' : 's are'} priced at standard rates (no fast rate on the card for the model): a lower bound.`);
+  }
 
   return {
     version: PANEL_MODEL_VERSION,
@@ -442,6 +451,7 @@ export function buildPanelModel(input: PanelModelInput): PanelModel {
       adjustmentsNanos: b.adjustmentsNanos,
       remainingIsUpperBound: b.remainingIsUpperBound,
       unpricedCount: b.unpricedCount,
+      estimatedNanos: b.estimatedNanos,
       exhaustedAt: b.exhaustedAt,
       spentTodayNanos: b.spentTodayNanos,
       trailing7dPerDayNanos: b.burn.trailing7dPerDayNanos,
