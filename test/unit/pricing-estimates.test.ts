@@ -39,7 +39,7 @@ describe('estimates in reports and the models the card lacks', () => {
 
   it('marks the estimated part of each row and of the totals; JSON carries it', async () => {
     const l = await ledgerOf();
-    const r = dailyReport(l.db, { since: null, until: null, timezone: 'UTC' });
+    const r = dailyReport(l.db, { timezone: 'UTC' });
     const models = markEstimates(r.daily, r.totals, pricer);
     assert.ok(models.length > 0 && models.every((m) => m.startsWith('claude-fable-5-3')), models.join());
     const day = r.daily[0] as (typeof r.daily)[number] & { estimatedCost: number };
