@@ -32,6 +32,14 @@ import { registerTerminalRuns } from './terminal/terminalRuns';
 import { registerContextWarnings } from './warnings/contextWarnings';
 
 /** What `activate` returns: for the in-VS-Code tests and for other extensions that want the balance. */
+/** What activation did: its time for the log and the benchmark; whether it opened the ledger or listed transcripts (it must not). */
+export interface ActivationRecord {
+  activateMs: number;
+  loadMs: number;
+  ledgerOpened: boolean;
+  transcriptsListed: boolean;
+}
+
 export interface CreditLedgerApi {
   /** Resolves when the meter has opened and every queued update has run. */
   whenIdle(): Promise<void>;
@@ -39,7 +47,7 @@ export interface CreditLedgerApi {
   status(): StatusView | undefined;
   readonly ledgerFile: string;
   /** How long `activate` took, and how long before it the bundle began evaluating (module init + VS Code's own steps), ms. */
-  readonly activation: { activateMs: number; loadMs: number };
+  readonly activation: ActivationRecord;
   /** The status bar's "loop running now" line, checked now (tests). */
   checkLiveLoop(): Promise<string | null>;
   /** Handles a message as if the open ledger panel's webview had sent it (tests; false when no panel is open). */
@@ -107,7 +115,12 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
   }
 
   /** Set by main.ts once activate has returned its value. */
-  activation = { activateMs: NaN, loadMs: NaN };
+  activation: ActivationRecord = { activateMs: NaN, loadMs: NaN, ledgerOpened: false, transcriptsListed: false };
+
+  /** Called by main.ts as activate returns: what the activation path took and did. */
+  recordActivation(activateMs: number, loadMs: number): void {
+    this.activation = { activateMs, loadMs, ...this.live.activity };
+  }
 
   get api(): CreditLedgerApi {
     const root = this;

@@ -54,6 +54,7 @@ export class LiveMeter extends Disposable {
   private lastTurnValue: LastTurn | undefined;
   private offCardValue: readonly OffCardModel[] = [];
   private discoveredFiles = -1;
+  private openStarted = false;
   private journalMalformedLogged = 0;
   /** Folders the user confirmed to remove from the ledger at its next open. */
   private forgetOnOpen: string[] | undefined;
@@ -275,7 +276,13 @@ export class LiveMeter extends Disposable {
     this._onDidChange.fire();
   }
 
+  /** Whether the ledger was opened or the transcripts listed yet (the activation path must do neither). */
+  get activity(): { ledgerOpened: boolean; transcriptsListed: boolean } {
+    return { ledgerOpened: this.openStarted, transcriptsListed: this.discoveredFiles >= 0 };
+  }
+
   private async openAndIngest(): Promise<void> {
+    this.openStarted = true;
     const started = this.clock();
     const settings = this.opts.settings();
     this.configDirsValue = resolveConfigDirs(settings.configDirs);

@@ -11,7 +11,7 @@ export function activate(context: vscode.ExtensionContext): CreditLedgerApi {
   const root = new CreditLedgerExtension(context, log);
   // Disposed in this order: the root (saves the ledger, logging as it goes), then the log.
   context.subscriptions.push(root, log);
-  root.activation = { activateMs: performance.now() - started, loadMs: started - bundleLoadStarted };
+  root.recordActivation(performance.now() - started, started - bundleLoadStarted);
   log.info(`activated in ${root.activation.activateMs.toFixed(1)} ms; the bundle began evaluating ${root.activation.loadMs.toFixed(1)} ms before activate() (extension ${context.extension.packageJSON.version}, VS Code ${vscode.version}, ledger ${root.api.ledgerFile})`);
   return root.api;
 }

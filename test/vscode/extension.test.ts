@@ -61,10 +61,12 @@ async function notification(match: RegExp): Promise<{ severity: string; message:
 
 const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('creditLedger');
 
-test('extension: activate() returns in under 50 ms (no database, no scan on the way)', async () => {
+// Timings belong in `npm run bench` (a loaded CI machine takes 4x as long); what is checked is what makes activation slow.
+test('extension: activate() opens no database and lists no transcript on the way', async () => {
   const api = await ledgerApi();
-  const { activateMs, loadMs } = api.activation;
-  assert.ok(activateMs < 50, `activate() took ${activateMs} ms`);
+  const { activateMs, loadMs, ledgerOpened, transcriptsListed } = api.activation;
+  assert.equal(ledgerOpened, false, 'the ledger was opened before activate() returned');
+  assert.equal(transcriptsListed, false, 'transcripts were listed before activate() returned');
   report(`  # activate() ${activateMs.toFixed(1)} ms; the bundle began evaluating ${loadMs.toFixed(1)} ms before it`);
 });
 
