@@ -13,6 +13,7 @@ import { isValidTimeZone, systemTimeZone } from '../core/reports/timeZone';
 import { UsageError } from './errors';
 import type { InputRecord } from './storedAnswer';
 import { formatUsd } from '../core/pricing/money';
+import { REJECTED_USAGE } from '../core/transcripts/plausibility';
 
 export interface CommonOptions {
   configDir?: string[];
@@ -204,10 +205,23 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
     throw err;
   }
   for (const p of update.ingest.problems) notes.push(`${p.path}: ${p.problem}`);
-  const sample = update.ingest.malformedSamples[0];
-  if (update.ingest.malformedLines) notes.push(`${update.ingest.malformedLines} malformed transcript line(s) skipped (first: ${sample?.file}:${sample?.offset}, ${sample?.reason})`);
+  notes.push(...malformedNotes(update.ingest));
   if (meter.malformedJournalLines) notes.push(`${meter.malformedJournalLines} malformed journal line(s) skipped in ${paths.journal}${meter.recoveredJournalFacts ? ` (${meter.recoveredJournalFacts} fact(s) recovered from them)` : ''}`);
   // Only folders the user named: one of the two default locations missing is normal.
   if (named) for (const d of meter.configDirs) if (!d.exists) notes.push(`config dir ${d.root} has no projects/ folder (skipped)`);
   return { paths, settings, meter, update, timezone, since, until, now: meter.now(), demo, notes };
+}
+
+/** Lines skipped by the last ingest: the ones that are not JSON apart from the requests whose usage no real request can carry. */
+export function malformedNotes(ingest: MeterUpdate['ingest']): string[] {
+  const notes: string[] = [];
+  const rejected = ingest.rejectedRequests;
+  const other = ingest.malformedLines - rejected;
+  const first = (want: boolean): string => {
+    const s = ingest.malformedSamples.find((m) => m.reason.startsWith(REJECTED_USAGE) === want);
+    return s ? ` (first: ${s.file}:${s.offset}, ${s.reason})` : '';
+  };
+  if (other > 0) notes.push(`${other} malformed transcript line(s) skipped${first(false)}`);
+  if (rejected > 0) notes.push(`${rejected} request line(s) rejected: usage no real request can carry, or not a token count; not priced${first(true)}`);
+  return notes;
 }

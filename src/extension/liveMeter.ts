@@ -2,6 +2,7 @@
 // progress notification when it takes a while), live file events, polling, journal and settings-file watching,
 // debounced saves. Every ledger operation goes through one queue, so a reopen never races an ingest.
 import { offCardModels, type OffCardModel } from '../core/reports/cardCoverage';
+import { REJECTED_USAGE } from '../core/transcripts/plausibility';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -409,6 +410,7 @@ export class LiveMeter extends Disposable {
     for (const p of problems) if (!known.has(p)) this.opts.log.warn(`transcripts: ${p}`);
     this.ingestProblems = problems;
     if (result.ingest.malformedLines) this.opts.log.info(`skipped ${result.ingest.malformedLines} malformed transcript line(s); e.g. ${JSON.stringify(result.ingest.malformedSamples.slice(0, 3))}`);
+    if (result.ingest.rejectedRequests) this.opts.log.warn(`rejected ${result.ingest.rejectedRequests} request line(s) whose usage no real request can carry (not priced); e.g. ${JSON.stringify(result.ingest.malformedSamples.find((m) => m.reason.startsWith(REJECTED_USAGE)))}`);
     if (m.malformedJournalLines > this.journalMalformedLogged) {
       this.journalMalformedLogged = m.malformedJournalLines;
       this.opts.log.warn(`journal: ${m.malformedJournalLines} malformed line(s) skipped${m.recoveredJournalFacts ? `, ${m.recoveredJournalFacts} fact(s) recovered from them` : ''}`);

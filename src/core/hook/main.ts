@@ -5,6 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { userPaths, type Env } from '../state/paths';
 import { fileLogger, hookLogPath } from './log';
 import { runHook, runStatusLine } from './run';
+import { startBackstop } from './watchdog';
 
 export interface HookProcessOptions {
   kind: 'hook' | 'statusline';
@@ -23,6 +24,8 @@ const STDIN_TIMEOUT_MS = 2000;
 const MAX_STDIN_BYTES = 32 * 1024 * 1024;
 /** Past this the process gives up silently (Claude Code's own timeout would let the prompt through anyway). */
 const WATCHDOG_MS = 5000;
+/** The backstop thread's limit: after the main thread's watchdog, which fires first whenever the thread is free. */
+const BACKSTOP_MS = WATCHDOG_MS + 1500;
 
 export function parseHookArgs(args: readonly string[]): HookProcessOptions {
   const kind = args[0] === 'statusline' || args[0] === 'status-line' ? 'statusline' : 'hook';
@@ -65,6 +68,7 @@ export function readStdin(stdin: HookProcessIo['stdin'], timeoutMs = STDIN_TIMEO
 export async function runHookProcess(opts: HookProcessOptions, io: HookProcessIo): Promise<void> {
   const paths = userPaths(io.env);
   const log = fileLogger(hookLogPath(paths.dataDir));
+  const backstop = startBackstop(BACKSTOP_MS, hookLogPath(paths.dataDir), opts.kind);
   const watchdog = setTimeout(() => {
     log(`${opts.kind}: gave up after ${WATCHDOG_MS} ms`);
     process.exit(0);
@@ -79,6 +83,7 @@ export async function runHookProcess(opts: HookProcessOptions, io: HookProcessIo
     log(`${opts.kind} failed: ${(err as Error)?.stack ?? String(err)}`);
   } finally {
     clearTimeout(watchdog);
+    backstop.stop();
     process.exitCode = 0;
   }
 }

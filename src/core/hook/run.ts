@@ -2,7 +2,6 @@
 // (settings, balance snapshot, hook state, status-line cache) read here and never sql.js. Fail-open: any error
 // is logged to `<data dir>/hook.log` and gives empty output, so Claude Code goes on as if there were no hook.
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isBalanceSnapshot, type BalanceSnapshot } from '../pool/snapshot';
 import { createPricer, loadRateCard, type Pricer } from '../pricing/pricer';
@@ -16,6 +15,8 @@ import { resolveHookSettings, type HookSettings } from './settings';
 import { hookStatePath, readHookState, saveWarned, warnedFor } from './state';
 import { combineStatusLines, renderStatusLine, statusLineView } from './statusLine';
 import { emptyTail, readTranscriptTail } from './tail';
+import { readRegularText } from '../state/regularFile';
+import { requestLimits, type RequestLimits } from '../transcripts/plausibility';
 
 export interface HookDeps {
   paths: UserPaths;
@@ -33,19 +34,20 @@ function loggerOf(deps: HookDeps): HookLogger {
 
 export function readSnapshot(file: string): BalanceSnapshot | null {
   try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
+    const v = JSON.parse(readRegularText(file) ?? '') as unknown;
     return isBalanceSnapshot(v) ? v : null;
   } catch {
     return null; // missing, or caught mid-write by a reader on a file system without atomic rename
   }
 }
 
-function loadSettings(paths: UserPaths, log: HookLogger): { settings: HookSettings; pricer: Pricer } {
+function loadSettings(paths: UserPaths, log: HookLogger): { settings: HookSettings; pricer: Pricer; limits: RequestLimits } {
   const read = loadUserSettings(paths.settings);
   for (const p of read.problems) log(`hook: ${p}`);
   const user = read.settings;
   const overrides = user.rateOverrides && typeof user.rateOverrides === 'object' ? user.rateOverrides : null;
-  return { settings: resolveHookSettings(user.hook), pricer: createPricer(loadRateCard(), overrides) };
+  const card = loadRateCard();
+  return { settings: resolveHookSettings(user.hook), pricer: createPricer(card, overrides), limits: requestLimits(card.models) };
 }
 
 /** The UserPromptSubmit / SessionStart hook: stdin JSON in, the hook output contract's JSON out ('' = nothing to say). */
@@ -58,8 +60,9 @@ export function runHook(stdinText: string, deps: HookDeps): string {
       return '';
     }
     const now = (deps.now ?? Date.now)();
-    const { settings, pricer } = loadSettings(deps.paths, log);
-    const tail = input.transcriptPath ? readTranscriptTail(input.transcriptPath) : emptyTail();
+    const { settings, pricer, limits } = loadSettings(deps.paths, log);
+    const tail = input.transcriptPath ? readTranscriptTail(input.transcriptPath, { limits }) : emptyTail();
+    if (tail.rejected) log(`hook: ${input.transcriptPath}: passed over a line (${tail.rejected})`);
     const stateFile = hookStatePath(deps.paths.dataDir);
     const state = readHookState(stateFile);
     const outcome = decideHook({
@@ -101,12 +104,12 @@ export async function runStatusLine(stdinText: string, opts: StatusLineOptions, 
     if (!input) log(`statusline: stdin is not a JSON object (${stdinText.length} bytes)`);
     else {
       const now = (deps.now ?? Date.now)();
-      const { settings, pricer } = loadSettings(deps.paths, log);
-      const tail = input.transcriptPath ? readTranscriptTail(input.transcriptPath) : emptyTail();
+      const { settings, pricer, limits } = loadSettings(deps.paths, log);
+      const tail = input.transcriptPath ? readTranscriptTail(input.transcriptPath, { limits }) : emptyTail();
       let cost = null;
       if (input.transcriptPath && tail.exists) {
         try {
-          cost = sessionCost(input.transcriptPath, input.sessionId, pricer, path.join(deps.paths.dataDir, 'statusline'));
+          cost = sessionCost(input.transcriptPath, input.sessionId, pricer, path.join(deps.paths.dataDir, 'statusline'), undefined, limits);
         } catch (err) {
           log(`statusline: session cost: ${String(err)}`);
         }

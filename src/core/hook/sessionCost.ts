@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Pricer } from '../pricing/pricer';
 import { writeFileAtomic } from '../state/atomicFile';
+import { openRegularFile, readRegularText } from '../state/regularFile';
+import { DEFAULT_REQUEST_LIMIT, type RequestLimits } from '../transcripts/plausibility';
 import { requestOf } from './tail';
 
 export interface SessionCost {
@@ -44,6 +46,7 @@ const CHUNK = 4 * 1024 * 1024;
 const NL = 0x0a;
 const USAGE = Buffer.from('"usage"');
 const MAX_CACHE_FILES = 300;
+const NO_WINDOWS: RequestLimits = { byModel: {}, fallback: DEFAULT_REQUEST_LIMIT };
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -75,7 +78,7 @@ export function sessionFiles(transcriptPath: string, sessionId: string): string[
 
 function readCache(file: string, fingerprint: string): CostCache {
   try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as CostCache;
+    const v = JSON.parse(readRegularText(file) ?? '') as CostCache;
     if (v && v.version === 1 && v.fingerprint === fingerprint && isObj(v.files) && Array.isArray(v.recent)) return v;
   } catch {
     // none yet, or from another rate card: start over
@@ -95,7 +98,7 @@ function pruneCacheDir(dir: string, keep: string): void {
 }
 
 /** Adds what was written since the last call; `cacheDir` holds one small file per session. */
-export function sessionCost(transcriptPath: string, sessionId: string, pricer: Pricer, cacheDir: string, budgetBytes = SESSION_COST_BUDGET_BYTES): SessionCost {
+export function sessionCost(transcriptPath: string, sessionId: string, pricer: Pricer, cacheDir: string, budgetBytes = SESSION_COST_BUDGET_BYTES, limits: RequestLimits = NO_WINDOWS): SessionCost {
   const cacheName = `${safeName(sessionId || path.basename(transcriptPath, '.jsonl'))}.json`;
   const cacheFile = path.join(cacheDir, cacheName);
   let cache = readCache(cacheFile, pricer.fingerprint);
@@ -119,7 +122,7 @@ export function sessionCost(transcriptPath: string, sessionId: string, pricer: P
   let complete = true;
   let changed = false;
   for (const f of files) {
-    const r = readNew(f, cache, pricer, budget, f === transcriptPath);
+    const r = readNew(f, cache, pricer, budget, f === transcriptPath, limits);
     budget -= r.bytes;
     if (r.bytes > 0) changed = true;
     if (!r.atEnd) complete = false;
@@ -136,10 +139,10 @@ export function sessionCost(transcriptPath: string, sessionId: string, pricer: P
   return { costNanos: cache.costNanos, requests: cache.requests, unpriced: cache.unpriced, complete };
 }
 
-function readNew(file: string, cache: CostCache, pricer: Pricer, budget: number, isMain: boolean): { bytes: number; atEnd: boolean } {
+function readNew(file: string, cache: CostCache, pricer: Pricer, budget: number, isMain: boolean, limits: RequestLimits): { bytes: number; atEnd: boolean } {
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    fd = openRegularFile(file);
   } catch {
     return { bytes: 0, atEnd: true };
   }
@@ -167,7 +170,7 @@ function readNew(file: string, cache: CostCache, pricer: Pricer, budget: number,
         const line = Buffer.allocUnsafe(end - offset);
         const got = fs.readSync(fd, line, 0, line.length, offset);
         read += got;
-        if (line.indexOf(USAGE) >= 0) addLine(line.subarray(0, got), cache, pricer, isMain);
+        if (line.indexOf(USAGE) >= 0) addLine(line.subarray(0, got), cache, pricer, isMain, limits);
         offset = end + 1;
         continue;
       }
@@ -176,7 +179,7 @@ function readNew(file: string, cache: CostCache, pricer: Pricer, budget: number,
         const nl = data.indexOf(NL, start);
         const line = data.subarray(start, nl);
         start = nl + 1;
-        if (line.indexOf(USAGE) >= 0) addLine(line, cache, pricer, isMain);
+        if (line.indexOf(USAGE) >= 0) addLine(line, cache, pricer, isMain, limits);
       }
       offset += lastNl + 1;
     }
@@ -205,7 +208,7 @@ function findNewline(fd: number, from: number, size: number): number {
   return -1;
 }
 
-function addLine(line: Buffer, cache: CostCache, pricer: Pricer, isMain: boolean): void {
+function addLine(line: Buffer, cache: CostCache, pricer: Pricer, isMain: boolean, limits: RequestLimits): void {
   let o: unknown;
   try {
     o = JSON.parse(line.toString('utf8'));
@@ -214,8 +217,8 @@ function addLine(line: Buffer, cache: CostCache, pricer: Pricer, isMain: boolean
   }
   if (!isObj(o) || o.type !== 'assistant' || !isObj(o.message)) return;
   // requestOf skips sidechain lines (it reads the main thread's context); the cost counts them, so look at a copy.
-  const r = requestOf({ ...o, isSidechain: false });
-  if (!r) return;
+  const r = requestOf({ ...o, isSidechain: false }, limits);
+  if (!r || 'rejected' in r) return; // usage no real request can carry: not a cost
   const msgId = typeof o.message.id === 'string' ? o.message.id : '';
   const requestId = typeof o.requestId === 'string' ? o.requestId : '';
   // A /btw side question replays a main-thread message as a sidechain with a new requestId: not a new request.

@@ -1,9 +1,9 @@
 // The hook's own memory, per user: which thresholds each session was already warned about, so a session over
 // a tier hears it once per crossing (not on every prompt). Small, pruned, rewritten atomically; losing it only
 // means one warning too many.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../state/atomicFile';
+import { readRegularText } from '../state/regularFile';
 
 export interface HookState {
   version: 1;
@@ -19,7 +19,7 @@ export function hookStatePath(dataDir: string): string {
 
 export function readHookState(file: string): HookState {
   try {
-    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<HookState>;
+    const v = JSON.parse(readRegularText(file) ?? '') as Partial<HookState>;
     if (v && v.version === 1 && v.sessions && typeof v.sessions === 'object') return v as HookState;
   } catch {
     // missing or half-written: start over

@@ -2,6 +2,8 @@
 // status line answer in milliseconds on transcripts of hundreds of megabytes. Reads the last 256 KB and grows
 // backwards only while no counted request is found, up to a bound (never the whole of a large file).
 import * as fs from 'node:fs';
+import { openRegularFile } from '../state/regularFile';
+import { DEFAULT_REQUEST_LIMIT, usageProblem, type RequestLimits } from '../transcripts/plausibility';
 
 export const TAIL_INITIAL_BYTES = 256 * 1024;
 export const TAIL_MAX_BYTES = 8 * 1024 * 1024;
@@ -37,15 +39,21 @@ export interface TranscriptTail {
   entrypoint: string;
   /** The file starts with a `queue-operation` line (headless run of a version without `entrypoint`). */
   queueOperationStart: boolean;
+  /** The first request line passed over for usage no real request can carry (why), or null. */
+  rejected: string | null;
 }
 
 export interface TailOptions {
   initialBytes?: number;
   maxBytes?: number;
+  /** What one request can carry (core/transcripts/plausibility); default: DEFAULT_REQUEST_LIMIT. */
+  limits?: RequestLimits;
 }
 
+const NO_WINDOWS: RequestLimits = { byModel: {}, fallback: DEFAULT_REQUEST_LIMIT };
+
 export function emptyTail(): TranscriptTail {
-  return { exists: false, size: 0, bytesRead: 0, contextTokens: null, contextSource: 'none', last: null, model: '', entrypoint: '', queueOperationStart: false };
+  return { exists: false, size: 0, bytesRead: 0, contextTokens: null, contextSource: 'none', last: null, model: '', entrypoint: '', queueOperationStart: false, rejected: null };
 }
 
 type Json = Record<string, unknown>;
@@ -56,14 +64,19 @@ const NL = 0x0a;
 const USAGE = Buffer.from('"usage"');
 const COMPACT = Buffer.from('compact_boundary');
 
-/** The usage of an assistant line as the pricer's token buckets (writes without a 5m/1h split count as 5m). */
-export function requestOf(o: Json): LastRequest | null {
+/**
+ * The usage of an assistant line as the pricer's token buckets (writes without a 5m/1h split count as 5m); null when the
+ * line is no counted request, `{ rejected }` when its usage is one no real request can carry (never a basis to warn or block).
+ */
+export function requestOf(o: Json, limits: RequestLimits = NO_WINDOWS): LastRequest | { rejected: string } | null {
   if (o.type !== 'assistant' || o.isSidechain === true || o.isApiErrorMessage === true) return null;
   const m = o.message;
   if (!isObj(m) || !isObj(m.usage)) return null;
   const model = typeof m.model === 'string' ? m.model : '';
   if (model === '<synthetic>') return null;
   const u = m.usage;
+  const rejected = usageProblem(u, model, limits);
+  if (rejected) return { rejected };
   const writes = count(u.cache_creation_input_tokens);
   let cacheWrite5m = writes;
   let cacheWrite1h = 0;
@@ -120,7 +133,7 @@ export function readTranscriptTail(file: string, opts: TailOptions = {}): Transc
   const max = Math.max(initial, opts.maxBytes ?? TAIL_MAX_BYTES);
   let fd: number;
   try {
-    fd = fs.openSync(file, 'r');
+    fd = openRegularFile(file); // a FIFO or device transcript_path must not hang the hook
   } catch {
     return out;
   }
@@ -144,7 +157,7 @@ export function readTranscriptTail(file: string, opts: TailOptions = {}): Transc
         const line = data.subarray(nl + 1, hi);
         hi = nl < 0 ? 0 : nl;
         if (line.length === 0) continue;
-        if (scanLine(line, out)) {
+        if (scanLine(line, out, opts.limits ?? NO_WINDOWS)) {
           found = true;
           break;
         }
@@ -170,7 +183,7 @@ export function readTranscriptTail(file: string, opts: TailOptions = {}): Transc
 }
 
 /** Folds one line (scanned newest first) into the tail; true when the last counted request is found. */
-function scanLine(line: Buffer, out: TranscriptTail): boolean {
+function scanLine(line: Buffer, out: TranscriptTail, limits: RequestLimits): boolean {
   // Only lines that can matter are parsed: tool output and prompts can be megabytes.
   const maybeCompact = out.contextSource === 'none' && line.indexOf(COMPACT) >= 0;
   if (!maybeCompact && line.indexOf(USAGE) < 0) return false;
@@ -183,8 +196,12 @@ function scanLine(line: Buffer, out: TranscriptTail): boolean {
     out.contextTokens = typeof m.postTokens === 'number' && Number.isFinite(m.postTokens) && m.postTokens >= 0 ? Math.round(m.postTokens) : null;
     return false; // keep going back for the model and the time of the last request
   }
-  const r = requestOf(o);
+  const r = requestOf(o, limits);
   if (!r) return false;
+  if ('rejected' in r) {
+    out.rejected ??= r.rejected;
+    return false; // keep going back for the last real request
+  }
   out.last = r;
   out.model = r.model;
   if (out.contextSource === 'none') {

@@ -30,6 +30,8 @@ export interface IngestReport {
   requestsAdded: number;
   requestsUpdated: number;
   malformedLines: number;
+  /** Of those, assistant lines whose usage no real request can carry (rejected, not priced). */
+  rejectedRequests: number;
   /** Up to 20 examples of skipped lines: file, offset, reason. */
   malformedSamples: { file: string; offset: number; reason: string }[];
   problems: DiscoveryProblem[];
@@ -246,7 +248,7 @@ export class Ledger {
   private applyBatch(plan: IngestPlan, batch: ParseBatch): IngestReport {
     const report: IngestReport = {
       configDirs: [], filesSeen: plan.seen, filesRead: 0, filesReread: plan.reread, filesUnchanged: plan.unchanged, bytesRead: 0, linesRead: 0,
-      requestsAdded: 0, requestsUpdated: 0, malformedLines: 0, malformedSamples: batch.malformedSamples, problems: [], durationMs: 0,
+      requestsAdded: 0, requestsUpdated: 0, malformedLines: 0, rejectedRequests: 0, malformedSamples: batch.malformedSamples, problems: [], durationMs: 0,
       changedKeys: [], changedSessions: touchedSessions(batch),
     };
     for (const f of batch.files) {
@@ -258,6 +260,7 @@ export class Ledger {
       report.bytesRead += f.endOffset - f.from;
       report.linesRead += f.lines;
       report.malformedLines += f.malformed;
+      report.rejectedRequests += f.rejected ?? 0;
     }
     if (this.readOnly) {
       report.durationMs = Date.now() - plan.started;

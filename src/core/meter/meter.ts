@@ -248,7 +248,7 @@ export class Meter {
   private emptyReport(): IngestReport {
     return {
       configDirs: this.configDirs, filesSeen: 0, filesRead: 0, filesReread: 0, filesUnchanged: 0, bytesRead: 0, linesRead: 0, requestsAdded: 0,
-      requestsUpdated: 0, malformedLines: 0, malformedSamples: [], problems: [], durationMs: 0, changedKeys: [], changedSessions: [],
+      requestsUpdated: 0, malformedLines: 0, rejectedRequests: 0, malformedSamples: [], problems: [], durationMs: 0, changedKeys: [], changedSessions: [],
     };
   }
 

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import { writeFileAtomic } from './atomicFile';
 import { withFileLock } from './fileLock';
 import { currentName, decodeSettingsFile, encodeSettingsFile } from './settingNames';
+import { readRegularText } from './regularFile';
 
 export interface RateOverride {
   input: number;
@@ -98,12 +99,7 @@ function parseSettingsText(text: string | undefined): Parsed {
 }
 
 function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  return readRegularText(file); // a FIFO in its place must not hang the hook or the CLI
 }
 
 export function checkUserSettings(raw: Record<string, unknown>, file: string): { settings: UserSettings; invalidKeys: string[]; problems: string[] } {

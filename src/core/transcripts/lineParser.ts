@@ -4,6 +4,7 @@
 // escaped, so a raw `"usage"` can only be a key (or the bare string value "usage").
 import type { ToolCall, TranscriptEvent, Turn } from '../model';
 import { fnv1a, shortHash } from './hash';
+import { DEFAULT_REQUEST_LIMIT, usageProblem, type RequestLimits } from './plausibility';
 
 const MAX_TOKENS = 1e9;
 const LOOP_TOOLS = new Set(['ScheduleWakeup', 'CronCreate', 'CronList', 'CronDelete']);
@@ -36,7 +37,11 @@ export interface FileContext {
   /** Subagent id from the file name (`agent-<id>.jsonl`), or "". */
   fileAgentId: string;
   allowLabels: boolean;
+  /** What one request can carry, by model (the rate card's windows); default: DEFAULT_REQUEST_LIMIT for every model. */
+  limits?: RequestLimits;
 }
+
+const NO_WINDOWS: RequestLimits = { byModel: {}, fallback: DEFAULT_REQUEST_LIMIT };
 
 export interface SessionObservation {
   sessionId: string;
@@ -283,6 +288,11 @@ function handleAssistant(o: Json, offset: number, ctx: FileContext, state: FileP
   const messageId = str(message.id);
   if (!messageId) {
     sink.malformed('assistant line without message.id');
+    return;
+  }
+  const rejected = usageProblem(usage, model, ctx.limits ?? NO_WINDOWS);
+  if (rejected) {
+    sink.malformed(rejected); // not a request: counted and reported, never clamped and priced
     return;
   }
   const requestId = str(o.requestId);

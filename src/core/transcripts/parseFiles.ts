@@ -4,6 +4,8 @@ import type { TranscriptEvent, Turn } from '../model';
 import { newFileParseState, parseLine, type FileParseState, type SessionObservation } from './lineParser';
 import { isBtwReplay, mergeTurn } from './merge';
 import { readLines } from './reader';
+import { loadRateCard } from '../pricing/rateCard';
+import { REJECTED_USAGE, requestLimits } from './plausibility';
 
 export interface ParseJob {
   path: string;
@@ -21,6 +23,8 @@ export interface ParsedFile {
   state: FileParseState;
   lines: number;
   malformed: number;
+  /** Of the malformed lines, assistant lines whose usage no real request can carry (see plausibility). */
+  rejected: number;
   /** Set when the file could not be read (it keeps its stored offset). */
   problem?: string;
 }
@@ -51,10 +55,12 @@ export function orderJobs<T extends { agentId: string }>(jobs: T[]): T[] {
 
 export function parseFiles(jobs: ParseJob[], allowLabels: boolean, batch: ParseBatch = newBatch(), onFile?: (bytes: number) => void, maxBytesPerFile = Infinity): ParseBatch {
   const knownKeys = { has: (key: string): boolean => batch.turns.has(key) };
+  const limits = requestLimits(loadRateCard().models);
   for (const job of orderJobs(jobs)) {
     const state: FileParseState = { ...newFileParseState(), ...job.state, knownKeys };
-    const ctx = { file: job.path, projectKey: job.projectKey, fileAgentId: job.agentId, allowLabels };
+    const ctx = { file: job.path, projectKey: job.projectKey, fileAgentId: job.agentId, allowLabels, limits };
     let malformed = 0;
+    let rejected = 0;
     let currentOffset = job.from;
     const sink = {
       turn: (t: Turn): void => addTurn(batch, t),
@@ -64,6 +70,7 @@ export function parseFiles(jobs: ParseJob[], allowLabels: boolean, batch: ParseB
       session: (s: SessionObservation): void => mergeSession(batch.sessions, s),
       malformed: (reason: string): void => {
         malformed++;
+        if (reason.startsWith(REJECTED_USAGE)) rejected++;
         if (batch.malformedSamples.length < 20) batch.malformedSamples.push({ file: job.path, offset: currentOffset, reason });
       },
     };
@@ -78,11 +85,11 @@ export function parseFiles(jobs: ParseJob[], allowLabels: boolean, batch: ParseB
       }, maxBytesPerFile);
       state.knownKeys = undefined;
       state.readToEnd = result.atEnd;
-      batch.files.push({ path: job.path, from: job.from, endOffset: result.endOffset, tail: result.tailChecksum, state, lines: result.lines, malformed });
+      batch.files.push({ path: job.path, from: job.from, endOffset: result.endOffset, tail: result.tailChecksum, state, lines: result.lines, malformed, rejected });
       onFile?.(result.endOffset - job.from);
     } catch (err) {
       state.knownKeys = undefined;
-      batch.files.push({ path: job.path, from: job.from, endOffset: job.from, tail: '', state: job.state, lines: 0, malformed: 0, problem: `read failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
+      batch.files.push({ path: job.path, from: job.from, endOffset: job.from, tail: '', state: job.state, lines: 0, malformed: 0, rejected: 0, problem: `read failed: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
     }
   }
   return batch;
