@@ -3,7 +3,9 @@
 // is logged to `<data dir>/hook.log` and gives empty output, so Claude Code goes on as if there were no hook.
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { isBalanceSnapshot, type BalanceSnapshot } from '../pool/snapshot';
+import { readPoolFacts } from '../pool/facts';
+import { isBalanceSnapshot, withNewerFacts, type BalanceSnapshot } from '../pool/snapshot';
+import { factsWrittenAfter } from './recentFacts';
 import { createPricer, loadRateCard, type Pricer } from '../pricing/pricer';
 import type { Env, UserPaths } from '../state/paths';
 import { loadUserSettings } from '../state/settings';
@@ -41,6 +43,15 @@ export function readSnapshot(file: string): BalanceSnapshot | null {
   }
 }
 
+/** The snapshot with the balance facts (reconcile, adjustments) written to the journal since it was stamped. */
+export function currentSnapshot(paths: UserPaths, log: HookLogger): BalanceSnapshot | null {
+  const snap = readSnapshot(paths.snapshot);
+  if (!snap) return null;
+  const { snapshot, applied } = withNewerFacts(snap, readPoolFacts(factsWrittenAfter(paths.journal, Date.parse(snap.stampedAt))));
+  if (applied) log(`balance: ${applied} journal fact(s) newer than the snapshot of ${snap.stampedAt} applied (remaining ${snapshot.remainingNanos} nanodollars)`);
+  return snapshot;
+}
+
 function loadSettings(paths: UserPaths, log: HookLogger): { settings: HookSettings; pricer: Pricer; limits: RequestLimits } {
   const read = loadUserSettings(paths.settings);
   for (const p of read.problems) log(`hook: ${p}`);
@@ -68,7 +79,7 @@ export function runHook(stdinText: string, deps: HookDeps): string {
     const outcome = decideHook({
       input,
       tail,
-      snapshot: readSnapshot(deps.paths.snapshot),
+      snapshot: currentSnapshot(deps.paths, log),
       settings,
       pricer,
       now,
@@ -114,7 +125,7 @@ export async function runStatusLine(stdinText: string, opts: StatusLineOptions, 
           log(`statusline: session cost: ${String(err)}`);
         }
       }
-      const view = statusLineView({ input, tail, cost, snapshot: readSnapshot(deps.paths.snapshot), settings, pricer, now });
+      const view = statusLineView({ input, tail, cost, snapshot: currentSnapshot(deps.paths, log), settings, pricer, now });
       ours = renderStatusLine(view, opts.color ?? !deps.env.NO_COLOR);
     }
   } catch (err) {

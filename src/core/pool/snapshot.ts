@@ -1,5 +1,6 @@
 // The per-user balance snapshot (DESIGN.md "Where state lives"): a small JSON object the status
 // bar shows before any database opens and the hook / status-line command read instead of sql.js.
+import type { PoolFacts } from './facts';
 import type { Balance, Basis, Overage, PlanId, Scope } from './types';
 
 export const SNAPSHOT_VERSION = 1;
@@ -85,4 +86,36 @@ export function isBalanceSnapshot(v: unknown): v is BalanceSnapshot {
     Array.isArray(s.configDirs) &&
     Array.isArray(s.liveSessions)
   );
+}
+
+/**
+ * The snapshot with the balance facts written after it was stamped (a `reconcile` typed a moment ago, a grant):
+ * the hook and the status line read the snapshot instead of replaying the journal, and must not block or warn on
+ * a figure the user has just corrected. A reconcile sets the figure (an upper bound when it is dated before the
+ * snapshot: the spend in between is not known here); adjustments after it add to it. Other facts wait for the
+ * next ledger run. `facts`: journal facts written after `snapshot.stampedAt`, in the current cycle or not.
+ */
+export function withNewerFacts(snapshot: BalanceSnapshot, facts: PoolFacts): { snapshot: BalanceSnapshot; applied: number } {
+  if (snapshot.remainingNanos === null) return { snapshot, applied: 0 };
+  const stampedAt = Date.parse(snapshot.stampedAt);
+  const start = Date.parse(snapshot.cycle.start);
+  const end = Date.parse(snapshot.cycle.end);
+  const inCycle = (t: number): boolean => t >= start && t < end;
+  const reconcile = facts.reconciles.filter((r) => inCycle(r.asOf)).at(-1);
+  let remaining = snapshot.remainingNanos;
+  let upperBound = snapshot.remainingIsUpperBound;
+  let applied = 0;
+  if (reconcile) {
+    remaining = reconcile.figureNanos;
+    upperBound = upperBound || reconcile.asOf < stampedAt;
+    applied++;
+  }
+  for (const a of facts.adjustments) {
+    if (!inCycle(a.asOf) || (reconcile && a.asOf <= reconcile.asOf)) continue; // a figure read later includes it
+    remaining += a.amountNanos;
+    applied++;
+  }
+  if (!applied) return { snapshot, applied };
+  const exhaustedAt = remaining > 0 ? null : (snapshot.exhaustedAt ?? new Date(reconcile?.asOf ?? stampedAt).toISOString());
+  return { snapshot: { ...snapshot, remainingNanos: remaining, remainingIsUpperBound: upperBound, exhaustedAt }, applied };
 }

@@ -1,0 +1,47 @@
+// Journal facts written after an instant, read from the journal's end only: the hook answers in milliseconds
+// and the facts it needs (a reconcile typed after the snapshot was stamped) are the newest ones.
+import * as fs from 'node:fs';
+import type { Fact } from '../state/journal';
+import { openRegularFile } from '../state/regularFile';
+
+/** Far more than the facts written between two snapshots (a fact is a few hundred bytes). */
+const TAIL_BYTES = 256 * 1024;
+
+/** Facts stamped (`at`) after `afterMs`; none when the journal is missing or not a regular file. */
+export function factsWrittenAfter(journal: string, afterMs: number, tailBytes = TAIL_BYTES): Fact[] {
+  let fd: number;
+  try {
+    fd = openRegularFile(journal);
+  } catch {
+    return [];
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const start = Math.max(0, size - tailBytes);
+    const buf = Buffer.alloc(size - start);
+    let done = 0;
+    while (done < buf.length) {
+      const n = fs.readSync(fd, buf, done, buf.length - done, start + done);
+      if (n <= 0) break;
+      done += n;
+    }
+    const lines = buf.subarray(0, done).toString('utf8').split('\n');
+    if (start > 0) lines.shift(); // begins mid-line
+    const out: Fact[] = [];
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      try {
+        const v = JSON.parse(line) as Partial<Fact> | null;
+        if (!v || typeof v !== 'object' || typeof v.kind !== 'string' || typeof v.at !== 'string') continue;
+        if (Date.parse(v.at) > afterMs) out.push(v as Fact);
+      } catch {
+        // a cut or foreign line: the ledger's replay reports those
+      }
+    }
+    return out;
+  } catch {
+    return [];
+  } finally {
+    fs.closeSync(fd);
+  }
+}
