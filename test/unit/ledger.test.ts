@@ -268,11 +268,15 @@ describe('malformed input', () => {
     assert.ok(Number(files) >= 4, `malformed lines counted: ${files}`);
   });
 
-  test('absurd token counts are clamped, negative ones are zero', async () => {
-    const root = configDir({ 'p/s.jsonl': jsonl([assistant({ messageId: 'm1', input: -5, output: 1e15 })]) });
-    const r = rows(await ingestDir(root));
-    assert.equal(r[0].input, 0);
-    assert.equal(r[0].output, 1e9);
+  test('absurd or negative token counts are no request: rejected and counted, never clamped and priced', async () => {
+    const root = configDir({ 'p/s.jsonl': jsonl([assistant({ messageId: 'm1', input: -5, output: 10 }), assistant({ messageId: 'm2', output: 1e15 }), assistant({ messageId: 'm3', input: 7, output: 3 })]) });
+    const l = await Ledger.open({ pricer });
+    const report = l.ingest(resolveConfigDirs([root]));
+    assert.deepEqual(rows(l).map((x) => [x.key, x.input, x.output]), [['m3:req_m3', 7, 3]]);
+    assert.equal(report.rejectedRequests, 2);
+    assert.equal(report.malformedLines, 2);
+    assert.match(report.malformedSamples[0]!.reason, /^rejected usage: input_tokens is not a token count \(-5\)$/);
+    assert.match(report.malformedSamples[1]!.reason, /^rejected usage: 1\.00e\+15 tokens in one request, more than claude-sonnet-4-5-20250929 can carry \(1,064,000\)$/);
   });
 
   test('a file replaced mid-ingest does not break the ingest', async () => {

@@ -40,7 +40,7 @@ function fixture(): string {
   return configDir({
     '-home-dev-alpha/h1.jsonl': jsonl([
       prompt('h1', alpha, 'Summarize the nightly build <b>log</b>', '2026-11-18T08:59:00.000Z'),
-      line('h1', alpha, { messageId: 'h1a', entrypoint: 'sdk-cli', model: 'claude-sonnet-4-5-20250929', timestamp: '2026-11-18T09:00:00.000Z', input: 100_000, output: 20_000, cacheRead: 1_000_000, write5m: 50_000 }),
+      line('h1', alpha, { messageId: 'h1a', entrypoint: 'sdk-cli', model: 'claude-sonnet-4-5-20250929', timestamp: '2026-11-18T09:00:00.000Z', input: 100_000, output: 20_000, cacheRead: 890_000, write5m: 50_000 }),
       line('h1', alpha, { messageId: 'h1b', entrypoint: 'sdk-cli', model: 'claude-sonnet-4-5-20250929', timestamp: '2026-11-18T10:30:00.000Z', input: 10, output: 1_000, cacheRead: 190_000, write5m: 20_000, webSearches: 3 }),
     ]),
     '-home-dev-alpha/i1.jsonl': jsonl([
@@ -50,11 +50,11 @@ function fixture(): string {
     '-home-dev-beta/h2.jsonl': jsonl([
       queueOperation('h2'),
       prompt('h2', beta, 'Triage new issues', '2026-11-20T06:59:00.000Z'),
-      line('h2', beta, { messageId: 'h2a', model: 'claude-haiku-4-5', timestamp: '2026-11-20T07:00:00.000Z', input: 1_000_000, output: 100_000 }),
+      line('h2', beta, { messageId: 'h2a', model: 'claude-haiku-4-5', timestamp: '2026-11-20T07:00:00.000Z', input: 204_000, output: 60_000 }),
       line('h2', beta, { messageId: 'h2b', model: 'claude-future-9', timestamp: '2026-11-20T07:05:00.000Z', input: 500, output: 500 }),
     ]),
     '-home-dev-beta/old.jsonl': jsonl([
-      line('old', beta, { messageId: 'o1', entrypoint: 'sdk-py', model: 'claude-haiku-4-5', timestamp: '2026-10-20T07:00:00.000Z', input: 2_000_000, output: 0 }),
+      line('old', beta, { messageId: 'o1', entrypoint: 'sdk-py', model: 'claude-haiku-4-5', timestamp: '2026-10-20T07:00:00.000Z', input: 250_000, output: 0 }),
     ]),
   });
 }
@@ -82,10 +82,10 @@ const fact = (body: Record<string, unknown>, at = '2026-11-19T00:00:00Z'): Fact 
 
 // Expected costs, by hand from the rate card (nanodollars per token = USD per million × 1000).
 // Both h1 turns have prompts over 200K tokens: Sonnet 4.5 bills the whole request at the long-context rates.
-const H1A_LONG = 100_000 * 6_000 + 20_000 * 22_500 + 1_000_000 * 600 + 50_000 * 7_500;
+const H1A_LONG = 100_000 * 6_000 + 20_000 * 22_500 + 890_000 * 600 + 50_000 * 7_500;
 const H1B_LONG = 10 * 6_000 + 1_000 * 22_500 + 190_000 * 600 + 20_000 * 7_500 + 3 * 10_000_000;
 const I1A = 2_000 * 5_000 + 4_000 * 25_000 + 8_000 * 10_000; // Opus 4.6, 1h writes
-const H2A = 1_000_000 * 1_000 + 100_000 * 5_000; // Haiku 4.5
+const H2A = 204_000 * 1_000 + 60_000 * 5_000; // Haiku 4.5 (264K: its 200K window + 64K output, the most one request can carry)
 
 describe('buildPanelModel', () => {
   it('carries the plan, the policy status and the balance of the cycle', async () => {
@@ -106,7 +106,7 @@ describe('buildPanelModel', () => {
     // 19.5 of 30 days gone.
     assert.equal(m.balance.evenPaceSpentNanos, Math.round(100 * USD * (19.5 / 30)));
     assert.deepEqual(m.pastCycles.map((c) => [c.label, c.spentNanos]), [
-      ['2026-10-01 – 2026-10-31', 2_000_000 * 1_000],
+      ['2026-10-01 – 2026-10-31', 250_000 * 1_000],
       ['2026-09-01 – 2026-09-30', 0],
       ['2026-08-01 – 2026-08-31', 0],
     ]);
@@ -120,8 +120,8 @@ describe('buildPanelModel', () => {
     const h1 = m.sessions.find((s) => s.sessionId === 'h1')!;
     assert.equal(h1.costNanos, H1A_LONG + H1B_LONG);
     assert.equal(h1.requests, 2);
-    assert.deepEqual(h1.tokens, { input: 100_010, output: 21_000, cacheWrite: 70_000, cacheRead: 1_190_000 });
-    assert.equal(h1.cacheHitRatio, 1_190_000 / (100_010 + 70_000 + 1_190_000));
+    assert.deepEqual(h1.tokens, { input: 100_010, output: 21_000, cacheWrite: 70_000, cacheRead: 1_080_000 });
+    assert.equal(h1.cacheHitRatio, 1_080_000 / (100_010 + 70_000 + 1_080_000));
     assert.equal(h1.surface, 'headless');
     assert.equal(h1.covered, true);
     assert.equal(h1.entrypoint, 'sdk-cli');
@@ -322,8 +322,8 @@ describe('buildPanelModel', () => {
   });
 });
 
-// h2's Haiku turn repriced on Sonnet 4.5 (1M prompt: long context), plus its unknown-model turn.
-const H2A_ON_SONNET = 1_000_000 * 6_000 + 100_000 * 22_500 + 500 * 3_000 + 500 * 15_000;
+// h2's Haiku turn repriced on Sonnet 4.5 (204K prompt: long context), plus its unknown-model turn.
+const H2A_ON_SONNET = 204_000 * 6_000 + 60_000 * 22_500 + 500 * 3_000 + 500 * 15_000;
 
 describe('sessions table: filter and sort (webview logic)', () => {
   it('filters by workspace, coverage, surface and text', async () => {
