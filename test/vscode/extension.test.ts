@@ -27,17 +27,20 @@ function transcript(): string {
   return path.join(testEnv().claudeConfigDir, 'projects', PROJECT, `${SESSION}.jsonl`);
 }
 
-/** Appends one headless (`claude -p`) turn costing `usd`, stamped now (after any reconcile figure the test typed). */
+/** Output tokens one request may carry here: the ledger rejects a request over its model's window + max output. */
+const MAX_TOKENS_PER_REQUEST = 1_000_000;
+
+/** Appends headless (`claude -p`) requests costing `usd` in all, stamped now (after any reconcile figure the test typed). */
 function appendTurn(usd: number): void {
   const file = transcript();
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  turns++;
-  fs.appendFileSync(
-    file,
-    jsonl([assistant({ sessionId: SESSION, messageId: `msg_status_${turns}`, entrypoint: 'sdk-cli', cwd: '/tmp/credit-ledger-status-fixture', model: 'claude-sonnet-4-5-20250929', output: tokensFor(usd), timestamp: new Date().toISOString() })]),
-  );
+  const lines: Record<string, unknown>[] = [];
+  for (let left = tokensFor(usd); left > 0; left -= MAX_TOKENS_PER_REQUEST) {
+    turns++;
+    lines.push(assistant({ sessionId: SESSION, messageId: `msg_status_${turns}`, entrypoint: 'sdk-cli', cwd: '/tmp/credit-ledger-status-fixture', model: 'claude-sonnet-4-5-20250929', output: Math.min(left, MAX_TOKENS_PER_REQUEST), timestamp: new Date().toISOString() }));
+  }
+  fs.appendFileSync(file, jsonl(lines));
 }
-
 
 async function statusText(expected: string | RegExp, timeoutMs = 10_000): Promise<{ text: string; kind: string; ms: number }> {
   const started = Date.now();
