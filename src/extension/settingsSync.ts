@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { UserPaths } from '../core/state/paths';
-import { checkUserSettings, loadUserSettings, updateUserSettings, type UserSettings } from '../core/state/settings';
+import { loadUserSettings, updateUserSettings, type UserSettings } from '../core/state/settings';
 import { CONFIG_SECTION, SETTING_KEYS, SETTINGS, settingId, type SettingKey } from './ids';
 import { Debouncer, Disposable } from './lifecycle';
 import { displaySettings, fileDisagreements, mirrorSettings, needsReopen, pollIntervalMs, type DisplaySettings } from './settingsMirror';
@@ -131,7 +131,7 @@ export class SettingsSync extends Disposable {
     let wrote: UserSettings;
     try {
       const r = updateUserSettings(this.paths.settings, (raw) => mirror(raw), 'setAside');
-      wrote = r.written;
+      wrote = r.settings;
       if (r.changed) this.log.info(`${why}: wrote ${this.paths.settings}`);
       if (r.setAside) {
         const message = `Credit Ledger: the settings file ${this.paths.settings} could not be read as settings. It is kept as ${r.setAside}; a new one holds the settings set in VS Code. Copy anything else you need from the old one.`;
@@ -150,7 +150,7 @@ export class SettingsSync extends Disposable {
       return;
     }
     // The meter uses the values of the right type; a wrong-typed one stays in the file for the user to fix.
-    this.effectiveValue = checkUserSettings(wrote, this.paths.settings).settings;
+    this.effectiveValue = wrote;
     this.lastFileJson = JSON.stringify(this.effectiveValue);
   }
 

@@ -210,11 +210,11 @@ test('extension: creditLedger.chooseFolders with a list sets the folders; an emp
   assert.deepEqual(config().inspect('transcriptFolders')?.globalValue, [other, testEnv().claudeConfigDir]);
   await api.whenIdle();
   const file = JSON.parse(fs.readFileSync(path.join(testEnv().ledgerHome, 'settings.json'), 'utf8'));
-  assert.deepEqual(file.configDirs, [other, testEnv().claudeConfigDir]);
+  assert.deepEqual(file.transcriptFolders, [other, testEnv().claudeConfigDir]);
   await vscode.commands.executeCommand('creditLedger.chooseFolders', []);
   assert.equal(config().inspect('transcriptFolders')?.globalValue, undefined);
   await api.whenIdle();
-  assert.equal(JSON.parse(fs.readFileSync(path.join(testEnv().ledgerHome, 'settings.json'), 'utf8')).configDirs, undefined);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(testEnv().ledgerHome, 'settings.json'), 'utf8')).transcriptFolders, undefined);
   await statusText('$(credit-card) $63.20 left');
 }, { page: true });
 

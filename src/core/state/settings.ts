@@ -146,8 +146,10 @@ export class SettingsFileError extends Error {
 }
 
 export interface SettingsUpdate {
-  /** The file's content as written. */
+  /** The file's content as written (each setting under its one name). */
   written: Record<string, unknown>;
+  /** The same as the engine reads it (loadUserSettings: old names, wrong-typed values left out). */
+  settings: UserSettings;
   /** Whether the file was written (not when `change` left it as it was). */
   changed: boolean;
   /** Where a malformed file was moved before writing (`onMalformed: 'setAside'`). */
@@ -172,8 +174,9 @@ export function updateUserSettings(file: string, change: (current: Record<string
     const before = parsed.kind === 'object' ? parsed.value : {};
     // `change` sees the names the engine reads; the file gets each setting's one name (settingNames)
     const written = encodeSettingsFile(change(decodeSettingsFile(before)));
-    if (!setAside && JSON.stringify(written) === JSON.stringify(before)) return { written, changed: false };
+    const settings = checkUserSettings(decodeSettingsFile(written), file).settings;
+    if (!setAside && JSON.stringify(written) === JSON.stringify(before)) return { written, settings, changed: false };
     writeFileAtomic(file, JSON.stringify(written, null, 2) + '\n');
-    return { written, changed: true, setAside };
+    return { written, settings, changed: true, setAside };
   });
 }
