@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { auditMeter, resolveAuditThresholds } from '../core/audit';
 import { formatHours } from '../core/audit/words';
-import { comparePlans, MONTH_DAYS, windowOfDays, type PlanComparison, type PlanFit } from '../core/plans/comparison';
+import { comparePlans, groupPlans, MONTH_DAYS, windowOfDays, type PlanComparison, type PlanGroup } from '../core/plans/comparison';
 import { formatUsd } from '../core/pricing/money';
 import type { CliHelpers, PoolOptions, RunContext } from './context';
 import { UsageError } from './errors';
@@ -34,12 +34,18 @@ export function planComparison(ctx: RunContext, hourlyRate: string | undefined):
 
 const money = (n: number): string => formatUsd(n, { decimals: 2 });
 
-function row(p: PlanFit): string[] {
+/** "Max 5x (yours) · Team Premium": plans that come out alike, the user's own named. */
+function names(g: PlanGroup): string {
+  return g.labels.map((l) => (l === g.currentLabel ? `${l} (yours)` : l)).join(' · ');
+}
+
+function row(g: PlanGroup, withLoop: boolean): string[] {
+  const p = g.fit;
   const credit = p.kind === 'budget' ? 'none' : money(p.creditNanos);
   const covers = p.kind === 'budget' ? '—' : p.runOutDay === null ? `all ${MONTH_DAYS} days` : `${p.coveredDays} of ${MONTH_DAYS} days`;
   const runsOut = p.kind === 'budget' || p.runOutDay === null ? '—' : `day ${p.runOutDay}`;
   return [
-    `${p.current ? '▸ ' : '  '}${p.label}`,
+    `${g.current ? '▸ ' : '  '}${names(g)}`,
     p.scope,
     credit,
     money(p.monthSpendNanos),
@@ -47,7 +53,7 @@ function row(p: PlanFit): string[] {
     runsOut,
     money(p.overageNanos),
     p.overageNanos > 0 ? formatHours(p.overageHours) : '—',
-    p.loopRunsCovered === null ? '—' : String(p.loopRunsCovered),
+    ...(withLoop ? [p.loopRunsCovered === null ? '—' : String(p.loopRunsCovered)] : []),
   ];
 }
 
@@ -61,10 +67,15 @@ export function renderPlans(c: PlanComparison, style: Style): string {
         `a month is ${MONTH_DAYS} days at that rate · your time at $${c.hourlyRateUsd}/h · ${c.currentPlan ? '▸ your plan' : 'no plan set'}`,
     ),
   );
-  const loopHeader = c.biggestLoop ? (c.biggestLoop.kind === 'recurring' ? 'Job runs covered' : 'Loop iterations covered') : 'Loop runs covered';
-  out.push('', renderTable(['Plan', 'Scope', 'Credit', 'Month at list price', 'Covers', 'Runs out', 'Over', 'Your time', loopHeader], c.plans.map(row), new Set([2, 3, 6, 7, 8]), style));
+  // The runs of the month's biggest loop each credit covers, when there is one.
+  const loopHeader = c.biggestLoop ? [c.biggestLoop.kind === 'recurring' ? 'Job runs covered' : 'Loop iterations covered'] : [];
+  // Plans that come out alike (Pro, Team Standard, Enterprise usage-based) share a row; --json lists each.
+  const groups = groupPlans(c.plans);
+  out.push('', renderTable(['Plan', 'Scope', 'Credit', 'Month at list price', 'Covers', 'Runs out', 'Over', 'Your time', ...loopHeader], groups.map((g) => row(g, !!c.biggestLoop)), new Set([2, 3, 6, 7, 8]), style));
   out.push('');
-  for (const p of c.plans) out.push(`${p.current ? style.bold(`${p.label} (your plan)`) : p.label}: ${p.summary}`);
+  for (const g of groups) {
+    out.push(`${g.current ? style.bold(names(g)) : names(g)}: ${g.fit.summary}`);
+  }
   const l = c.biggestLoop;
   if (l) {
     out.push('', style.bold(`Biggest loop this month: ${l.title} ${l.id}`), `   ${l.verdict}`);

@@ -1,6 +1,7 @@
 // The Overview tab's "Which plan fits": the last 30 days at list price against every plan (a bar per plan for the
 // share of the month its credit covers), the plan set marked, and the three moves for the month's biggest loop.
 import type { PlanComparison, PlanFit } from '../core/plans/comparison';
+import { groupPlans, type PlanGroup } from '../core/plans/groups';
 import type { PanelModel } from '../core/reports/panelModel';
 import { button, h } from './dom';
 import { formatUsd, plural } from './format';
@@ -12,20 +13,6 @@ function hours(h: number): string {
   return `${h < 10 ? Math.round(h * 10) / 10 : Math.round(h)} h`;
 }
 
-/** Plans with the same credit at the same scope come out alike (Pro, Team Standard, Enterprise usage-based): one row each. */
-export function groupPlans(plans: readonly PlanFit[]): { fit: PlanFit; labels: string[]; current: boolean }[] {
-  const groups = new Map<string, { fit: PlanFit; labels: string[]; current: boolean }>();
-  for (const p of plans) {
-    const key = `${p.kind}:${p.scope}:${p.creditNanos}`;
-    const g = groups.get(key);
-    if (g) {
-      g.labels.push(p.label);
-      g.current ||= p.current;
-    } else groups.set(key, { fit: p, labels: [p.label], current: p.current });
-  }
-  return [...groups.values()];
-}
-
 function covers(p: PlanFit, c: PlanComparison): HTMLElement {
   if (p.kind === 'budget') return h('span', { className: 'muted small' }, 'no credit: every call is paid');
   const bar = h('span', { className: `share-bar plan-bar${p.runOutDay === null ? '' : ' plan-bar-short'}`, attrs: { 'aria-hidden': 'true' } });
@@ -34,11 +21,11 @@ function covers(p: PlanFit, c: PlanComparison): HTMLElement {
   return h('span', { className: 'share' }, h('span', { className: 'share-track' }, bar), h('span', { className: 'small' }, text));
 }
 
-function row(g: { fit: PlanFit; labels: string[]; current: boolean }, c: PlanComparison): HTMLElement {
+function row(g: PlanGroup, c: PlanComparison): HTMLElement {
   const p = g.fit;
   const tr = h('tr', { className: g.current ? 'current-plan' : undefined, title: p.summary },
     // Each name kept whole; the row breaks only between names.
-    h('th', { attrs: { scope: 'row' } }, ...g.labels.flatMap((l, i) => [i ? ' · ' : null, h('span', { className: 'nowrap' }, l)]), g.current ? h('span', { className: 'badge' }, 'your plan') : null),
+    h('th', { attrs: { scope: 'row' } }, ...g.labels.flatMap((l, i) => [i ? ' · ' : null, h('span', { className: l === g.currentLabel ? 'nowrap yours' : 'nowrap' }, l)]), g.current ? h('span', { className: 'badge' }, 'your plan') : null),
     h('td', { className: 'small' }, p.scope),
     h('td', { className: 'num' }, p.kind === 'budget' ? 'none' : money(p.creditNanos)),
     h('td', { className: 'num' }, money(p.monthSpendNanos)),

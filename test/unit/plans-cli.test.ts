@@ -68,7 +68,7 @@ describe('credit-ledger plans', () => {
     assert.match(c.biggestLoop.moves.cheaperModel, /\$10\.00 a run instead of \$15\.00/);
   });
 
-  test('the table marks the plan set, and says the three moves of the biggest loop', () => {
+  test('the table: plans that come out alike share a row, the plan set marked, and the three moves of the biggest loop', () => {
     const home = tempDir('cl-home-');
     const r = run(['plans', '--no-color', '--config-dir', config, '--plan', 'max5x', '--hourly-rate', '50', ...common], { HOME: home, CREDIT_LEDGER_HOME: home });
     assert.equal(r.code, 0, r.stderr);
@@ -76,9 +76,9 @@ describe('credit-ledger plans', () => {
     assert.match(lines[0]!, /^Which plan fits · 2026-10-02 – 2026-10-31 \(30 days, UTC\) · list prices, corrected/);
     const row = lines.find((l) => l.startsWith('▸ Max 5x'));
     assert.ok(row, r.stdout);
-    assert.match(row, /^▸ Max 5x\s+headless\s+\$100\.00\s+\$450\.00\s+6 of 30 days\s+day 7\s+\$350\.00\s+7 hours\s+6$/);
-    assert.match(r.stdout, /^  Max 20x\s+headless\s+\$200\.00\s+\$450\.00\s+13 of 30 days\s+day 14\s+\$250\.00\s+5 hours\s+13$/m);
-    assert.match(r.stdout, /^Max 5x \(your plan\): \$100\.00 covers 6 days of 30 \(22%\) and runs out on day 7; \$350\.00 over, 7 hours of your time at \$50\/h\.$/m);
+    assert.match(row, /^▸ Max 5x \(yours\) · Team Premium\s+headless\s+\$100\.00\s+\$450\.00\s+6 of 30 days\s+day 7\s+\$350\.00\s+7 hours\s+6$/);
+    assert.match(r.stdout, /^  Max 20x · Enterprise Premium seat\s+headless\s+\$200\.00\s+\$450\.00\s+13 of 30 days\s+day 14\s+\$250\.00\s+5 hours\s+13$/m);
+    assert.match(r.stdout, /^Max 5x \(yours\) · Team Premium: \$100\.00 covers 6 days of 30 \(22%\) and runs out on day 7; \$350\.00 over, 7 hours of your time at \$50\/h\.$/m);
     assert.match(r.stdout, /Biggest loop this month: Recurring job recurring-[0-9a-f]{10}/);
     assert.match(r.stdout, /Run it less often: .*\$100\.00 credit covers 6 runs/);
     assert.match(r.stdout, /A cheaper model: On claude-sonnet-5-5/);

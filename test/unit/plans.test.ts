@@ -3,9 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditRequest } from '../../src/core/audit/input';
-import { comparePlans, trailingWindow, windowOfDays, type PlanComparison, type PlanFit } from '../../src/core/plans/comparison';
+import { comparePlans, groupPlans, trailingWindow, windowOfDays, type PlanComparison, type PlanFit } from '../../src/core/plans/comparison';
 import type { PoolSettings, SpendRow } from '../../src/core/pool/types';
-import { groupPlans } from '../../src/webview/plans';
 import { nightlyJob, rereadLoop, poolSettings, pricer, req, runAudit, session, T, USD } from './auditBuilders';
 
 // In November: the audit weighs a loop against the current cycle, 30 days long like the window.
@@ -224,12 +223,12 @@ describe('the Overview tab\'s table', () => {
     const nightly = nightlyJob(30, T('2026-10-02T02:00:00Z'));
     const c = compare({ requests: nightly.requests, sessions: nightly.sessions, settings: { plan: 'team-premium' } });
     assert.deepEqual(
-      groupPlans(c.plans).map((g) => [g.labels.join(' · '), g.fit.creditNanos / USD, g.fit.coveredDays, g.current]),
+      groupPlans(c.plans).map((g) => [g.labels.join(' · '), g.fit.creditNanos / USD, g.fit.coveredDays, g.current, g.currentLabel]),
       [
-        ['Pro · Team Standard · Enterprise (usage-based)', 20, 1, false],
-        ['Max 5x · Team Premium', 100, 6, true],
-        ['Max 20x · Enterprise Premium seat', 200, 13, false],
-        ['API key (own budget)', 0, 0, false],
+        ['Pro · Team Standard · Enterprise (usage-based)', 20, 1, false, null],
+        ['Max 5x · Team Premium', 100, 6, true, 'Team Premium'],
+        ['Max 20x · Enterprise Premium seat', 200, 13, false, null],
+        ['API key (own budget)', 0, 0, false, null],
       ],
     );
   });

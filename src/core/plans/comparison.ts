@@ -13,6 +13,7 @@ import type { Pricer } from '../pricing/pricer';
 import { formatUsd, NANOS_PER_USD } from '../pricing/money';
 
 export { TRAILING_DAYS, trailingWindow, windowOfDays } from './window';
+export { groupPlans, type PlanGroup } from './groups';
 
 export const PLAN_COMPARISON_VERSION = 1;
 /** A month, for scaling the trailing rate: the default window's length, so a full window needs no scaling. */
