@@ -44,7 +44,9 @@ export function mergeTurn(existing: Turn, incoming: Turn): Turn {
     model: better.model || owner.model,
     stopReason: incoming.stopReason || existing.stopReason,
     fromProgress: existing.fromProgress && incoming.fromProgress,
-    timestamp: owner.timestamp || existing.timestamp || incoming.timestamp,
+    // Within a session, the instant of the copy whose usage is kept (as ccusage dates it: a session's first and
+    // last activity, and the day of a request streamed across midnight, agree); across sessions, the owner's.
+    timestamp: (incoming.sessionId === existing.sessionId ? better.timestamp : owner.timestamp) || existing.timestamp || incoming.timestamp,
   };
   // Content: each streamed line carries one block; sum each block once.
   const seen = new Set(existing.blockIds);
