@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { PoolFlags } from '../core/pool';
 import { collect, openRun, type CommonOptions, type PoolOptions, type RunContext, type RunMode } from './context';
 import { UsageError } from './errors';
-import { buildReport, renderReport, type ReportKind } from './reports';
+import { buildReport, checkReportOptions, renderReport, type ReportKind, type ReportOptions } from './reports';
 import { balanceJson, renderBalance } from './balance';
 import { configCommand } from './config';
 import { execCommand, recordCommand, runsCommand } from './runs';
@@ -25,10 +25,10 @@ function withCommonOptions(cmd: Command, days = true): Command {
     .option('--config-dir <dir>', 'a Claude config dir (or its projects/ folder); repeatable. Default: CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude', collect)
     .option('--db <path>', 'ledger database file to use (default: the per-user ledger; a run with --config-dir gets its own)')
     .option('--forget-unread-folders', 'remove from the ledger the requests read earlier from folders this run does not read (without it they stay and count)');
-  if (days) cmd.option('--since <date>', 'first local day to include (20260131 or 2026-01-31)').option('--until <date>', 'last local day to include');
+  if (days) cmd.option('-s, --since <date>', 'first local day to include (20260131 or 2026-01-31)').option('-u, --until <date>', 'last local day to include');
   return cmd
-    .option('--timezone <iana>', 'IANA time zone for days and the billing cycle (default: settings, else the system zone)')
-    .option('--json', 'print JSON (the ccusage shape for daily, monthly and session)')
+    .option('-z, --timezone <iana>', 'IANA time zone for days and the billing cycle (default: settings, else the system zone)')
+    .option('-j, --json', 'print JSON (the ccusage shape for daily, weekly, monthly and session)')
     .option('--no-color', 'no colours in tables')
     .addOption(new Option('--demo-fallback', 'use the bundled demo data when no transcripts exist').hideHelp());
 }
@@ -69,12 +69,19 @@ export interface Invocation {
 }
 
 function reportCommand(program: Command, kind: ReportKind, description: string, invocation: Invocation): void {
-  withCommonOptions(program.command(kind).description(description)).action(async (opts: CommonOptions) => {
+  const cmd = withCommonOptions(program.command(kind).description(description))
+    .option('-b, --breakdown', 'a row per model under each row')
+    .option('-p, --project <name>', 'only this project (its folder name, as the Project column and projectPath show it)')
+    .option('--compact', 'the narrow table (tokens in and out, both costs), whatever the terminal width');
+  if (kind !== 'session') cmd.option('-o, --order <order>', 'asc (oldest first, the default) or desc').option('--last <n>', 'only the N most recent periods (1: today, this week or this month)');
+  if (kind === 'weekly') cmd.option('-w, --start-of-week <day>', 'the day weeks start on (sunday, the default, … saturday)');
+  cmd.action(async (opts: ReportOptions) => {
+    checkReportOptions(kind, opts);
     // Noted before the settings are read, so that anything changed during this run misses next time.
     const record = invocation.build && process.env[STORED_ANSWERS_ENV] !== 'off' ? new InputRecord(answerKey(invocation.args, process.env, invocation.build, ioOf()), userPaths()) : undefined;
     await withRun(opts, (ctx) => {
-      const report = buildReport(kind, ctx);
-      const text = opts.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(kind, report, ctx, makeStyle(colorEnabled(opts.color))) + '\n';
+      const report = buildReport(kind, ctx, opts);
+      const text = opts.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(kind, report, ctx, makeStyle(colorEnabled(opts.color)), opts) + '\n';
       process.stdout.write(text);
       const ledgerFile = ctx.meter.ledger.file;
       // Until the next local midnight: the cycle (and so a snapshot this run wrote) turns only then.
@@ -111,8 +118,9 @@ export function buildProgram(invocation: Invocation = { args: [] }): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   reportCommand(program, 'daily', 'usage and cost per local day', invocation);
+  reportCommand(program, 'weekly', 'usage and cost per week', invocation);
   reportCommand(program, 'monthly', 'usage and cost per month', invocation);
-  reportCommand(program, 'session', 'usage and cost per session (subagent files folded into their session)', invocation);
+  reportCommand(program, 'session', 'usage and cost per session, the most expensive first (subagent files folded into their session)', invocation);
   withPoolOptions(withCommonOptions(program.command('balance').description('the credit (or budget) left this billing cycle, and why'), false))
     .option('--verbose', 'list the covered, excluded and unclassified sessions and why')
     .action(async (opts: BalanceOptions) => {

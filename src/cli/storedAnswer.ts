@@ -21,7 +21,7 @@ import { discover, type ConfigDir, type Discovery } from '../core/transcripts/di
 import { userPaths, type Env, type UserPaths } from '../core/state/paths';
 
 /** The commands whose output is a pure function of the inputs above (the balance depends on the hour). */
-export const STORED_ANSWER_COMMANDS: readonly string[] = ['daily', 'monthly', 'session'];
+export const STORED_ANSWER_COMMANDS: readonly string[] = ['daily', 'weekly', 'monthly', 'session'];
 /** `CREDIT_LEDGER_STORED_ANSWERS=off` always runs the ledger (the bench measures both). */
 export const STORED_ANSWERS_ENV = 'CREDIT_LEDGER_STORED_ANSWERS';
 const FORMAT = 1;
@@ -56,7 +56,7 @@ export function answerKey(argv: readonly string[], env: Env, build: string, io: 
     .update(JSON.stringify({ FORMAT, argv, read, build, home: os.homedir(), io, node: process.version, platform: process.platform }))
     .digest('hex');
 }
-const ENV_READ = new Set(['HOME', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'TZ', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'GITHUB_ACTIONS', 'LANG', 'NODE_OPTIONS', 'NODE_ICU_DATA']);
+const ENV_READ = new Set(['COLUMNS', 'HOME', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA', 'TZ', 'NO_COLOR', 'FORCE_COLOR', 'CI', 'GITHUB_ACTIONS', 'LANG', 'NODE_OPTIONS', 'NODE_ICU_DATA']);
 
 /** The build: the bundles that produce the answer (a rebuilt CLI or rate card misses). */
 export function buildIdentity(files: readonly string[]): string {

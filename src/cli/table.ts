@@ -21,16 +21,68 @@ export function colorEnabled(flag: boolean | undefined, stream: NodeJS.WriteStre
 const ANSI = /\x1b\[[0-9;]*m/g;
 const visible = (s: string): number => s.replace(ANSI, '').length;
 
-/** Renders rows with right-aligned numeric columns (those whose header is in `numeric`). */
-export function renderTable(headers: string[], rows: string[][], numeric: Set<number>, style: Style): string {
-  const widths = headers.map((h, i) => Math.max(visible(h), ...rows.map((r) => visible(r[i] ?? ''))));
+export interface TableLayout {
+  /** The terminal's width: text columns in `shrink` are cut (with …) until the table fits. */
+  maxWidth?: number;
+  shrink?: readonly number[];
+}
+
+const cut = (s: string, width: number): string => {
+  const plain = s.replace(ANSI, '');
+  return plain.length <= width ? s : plain.slice(0, Math.max(0, width - 1)) + '…';
+};
+
+/**
+ * Renders rows with right-aligned numeric columns (those whose index is in `numeric`). A cell may hold several
+ * lines (`\n`): its row grows to the tallest cell.
+ */
+export function renderTable(headers: string[], rows: string[][], numeric: Set<number>, style: Style, layout: TableLayout = {}): string {
+  const linesOf = (c: string | undefined): string[] => (c ?? '').split('\n');
+  const widths = headers.map((h, i) => Math.max(visible(h), ...rows.flatMap((r) => linesOf(r[i]).map(visible))));
+  const total = (): number => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);
+  const shrink = layout.shrink ?? [];
+  if (layout.maxWidth !== undefined) {
+    // the widest shrinkable column gives a character at a time, down to its header (or 6)
+    while (total() > layout.maxWidth) {
+      const i = shrink.filter((c) => widths[c]! > Math.max(6, visible(headers[c]!))).sort((a, b) => widths[b]! - widths[a]!)[0];
+      if (i === undefined) break;
+      widths[i]!--;
+    }
+  }
   const pad = (s: string, i: number): string => {
-    const gap = ' '.repeat(Math.max(0, widths[i] - visible(s)));
-    return numeric.has(i) ? gap + s : s + gap;
+    const text = shrink.includes(i) ? cut(s, widths[i]!) : s;
+    const gap = ' '.repeat(Math.max(0, widths[i]! - visible(text)));
+    return numeric.has(i) ? gap + text : text + gap;
   };
-  const line = (r: string[]): string => r.map((c, i) => pad(c, i)).join('  ').trimEnd();
+  const line = (r: string[]): string => {
+    const height = Math.max(1, ...r.map((c) => linesOf(c).length));
+    const out: string[] = [];
+    for (let k = 0; k < height; k++) out.push(headers.map((_h, i) => pad(linesOf(r[i])[k] ?? '', i)).join('  ').trimEnd());
+    return out.join('\n');
+  };
   const rule = widths.map((w) => '─'.repeat(w)).join('  ');
   return [style.bold(line(headers)), style.dim(rule), ...rows.map(line)].join('\n');
+}
+
+/** The width to lay tables out for: COLUMNS, else the terminal's, else 120 (a pipe: nothing to fit). */
+export function terminalWidth(stream: NodeJS.WriteStream = process.stdout): number {
+  const env = Number(process.env.COLUMNS);
+  if (Number.isInteger(env) && env > 0) return env;
+  return stream.isTTY && stream.columns ? stream.columns : 120;
+}
+
+/** Word-wraps a paragraph to `width` columns (a word longer than the line keeps its own line). */
+export function wrapText(text: string, width: number, indent = ''): string {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(/ +/)) {
+    if (line && visible(line) + 1 + visible(word) > width) {
+      out.push(line);
+      line = indent + word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out.join('\n');
 }
 
 export function formatInt(n: number): string {

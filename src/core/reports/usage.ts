@@ -5,6 +5,7 @@ import { HEADLESS_ENTRYPOINTS } from '../model';
 import { nanosToUsd } from '../pricing/money';
 import { localDay } from './timeZone';
 import { eachRow } from '../ledger/query';
+import { orderModelsUsed } from './modelOrder';
 import { BUCKET_MS } from '../ledger/rollups';
 
 export interface ReportFilter {
@@ -12,6 +13,8 @@ export interface ReportFilter {
   since?: string;
   until?: string;
   timezone: string;
+  /** Only this project (ccusage's `--project`: the project folder's name, as `projectPath` prints it). */
+  project?: string;
 }
 
 interface Counts {
@@ -322,6 +325,7 @@ function grouped(db: Database, f: ReportFilter, keyOf: (day: string, r: RawRow) 
   const all = newBucket();
   const dayOf = localDay(f.timezone);
   source(db, (r) => {
+    if (f.project !== undefined && r.projectKey !== f.project) return;
     const day = dayOf(r.ts);
     if (!inRange(day, f)) return;
     const key = keyOf(day, r);
@@ -340,16 +344,43 @@ function grouped(db: Database, f: ReportFilter, keyOf: (day: string, r: RawRow) 
   return { groups, all, extra };
 }
 
+/** Rows per period key, oldest first, with `modelsUsed` in the order ccusage lists them (core/reports/modelOrder). */
+function periodRows(db: Database, f: ReportFilter, keyOf: (day: string) => string, source: RowSource): { rows: [string, ReportRow][]; totals: Totals } {
+  const { groups, all, extra } = grouped(db, f, (day) => keyOf(day), source);
+  const rows = [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([key, b]): [string, ReportRow] => [key, toRow(b)]);
+  const dayOf = localDay(f.timezone);
+  orderModelsUsed(db, rows.map(([key, row]) => ({ row, where: { from: extra.get(key)!.first, to: extra.get(key)!.last }, belongs: (ts, project) => (f.project === undefined || project === f.project) && inRange(dayOf(ts), f) && keyOf(dayOf(ts)) === key })));
+  return { rows, totals: totalsOf(all) };
+}
+
 export function dailyReport(db: Database, f: ReportFilter, source: RowSource = rollupRows): DailyReport {
-  const { groups, all } = grouped(db, f, (day) => day, source);
-  const daily = [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([date, b]) => ({ date, ...toRow(b) }));
-  return { daily, totals: totalsOf(all) };
+  const { rows, totals } = periodRows(db, f, (day) => day, source);
+  return { daily: rows.map(([date, row]) => ({ date, ...row })), totals };
+}
+
+export interface WeeklyReport {
+  weekly: (ReportRow & { week: string })[];
+  totals: Totals;
+}
+
+export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** The local date a week starts on (ccusage's `week`: the first day of the week holding `day`). */
+export function weekStart(day: string, startOfWeek: Weekday): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  const back = (d.getUTCDay() - WEEKDAYS.indexOf(startOfWeek) + 7) % 7;
+  return new Date(d.getTime() - back * 86_400_000).toISOString().slice(0, 10);
+}
+
+export function weeklyReport(db: Database, f: ReportFilter, startOfWeek: Weekday = 'sunday', source: RowSource = rollupRows): WeeklyReport {
+  const { rows, totals } = periodRows(db, f, (day) => weekStart(day, startOfWeek), source);
+  return { weekly: rows.map(([week, row]) => ({ week, ...row })), totals };
 }
 
 export function monthlyReport(db: Database, f: ReportFilter, source: RowSource = rollupRows): MonthlyReport {
-  const { groups, all } = grouped(db, f, (day) => day.slice(0, 7), source);
-  const monthly = [...groups.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([month, b]) => ({ month, ...toRow(b) }));
-  return { monthly, totals: totalsOf(all) };
+  const { rows, totals } = periodRows(db, f, (day) => day.slice(0, 7), source);
+  return { monthly: rows.map(([month, row]) => ({ month, ...row })), totals };
 }
 
 export function sessionReport(db: Database, f: ReportFilter, source: RowSource = rollupRows): SessionReport {
@@ -367,6 +398,8 @@ export function sessionReport(db: Database, f: ReportFilter, source: RowSource =
         ...toRow(b),
       };
     })
-    .sort((a, b) => a.lastActivity.localeCompare(b.lastActivity) || a.sessionId.localeCompare(b.sessionId));
+    // as ccusage sorts them (whatever its --order): the most expensive first
+    .sort((a, b) => b.totalCost - a.totalCost || a.lastActivity.localeCompare(b.lastActivity) || a.sessionId.localeCompare(b.sessionId));
+  orderModelsUsed(db, sessions.map((row) => ({ row, where: { sessionId: row.sessionId }, belongs: (ts) => inRange(localDay(f.timezone)(ts), f) })));
   return { sessions, totals: totalsOf(all) };
 }
