@@ -90,6 +90,7 @@ interface Layout {
   headers: string[];
   rows: string[][];
   numeric: Set<number>;
+  /** The project column, cut from the left when the table is too wide. */
   shrink: number[];
 }
 
@@ -101,7 +102,8 @@ function layoutOf(kind: ReportKind, report: object, style: Style, o: ReportOptio
           const row = { ...m, totalTokens: m.inputTokens + m.outputTokens + m.cacheCreationTokens + m.cacheReadTokens };
           const corrected = r.corrected.modelBreakdowns.find((c) => c.modelName === m.modelName);
           const cost = formatUsd(usdToNanos(m.cost)) + (m.unpricedRequests ? '+' : '');
-          return [...Array<string>(lead - 1).fill(''), style.dim(`└ ${displayModelName(m.modelName)}`), ...figures(row, cost, corrected ? formatUsd(usdToNanos(corrected.cost)) : cost, compact).map((c) => style.dim(c))];
+          const correctedCost = corrected ? formatUsd(usdToNanos(corrected.cost)) + (m.unpricedRequests ? '+' : '') : cost;
+          return [...Array<string>(lead - 1).fill(''), style.dim(`└ ${displayModelName(m.modelName)}`), ...figures(row, cost, correctedCost, compact).map((c) => style.dim(c))];
         })
       : [];
   const heads = compact ? COMPACT_HEADERS : FULL_HEADERS;
@@ -130,13 +132,13 @@ function layoutOf(kind: ReportKind, report: object, style: Style, o: ReportOptio
 export function renderReport(kind: ReportKind, report: object, ctx: RunContext, style: Style, o: ReportOptions = {}): string {
   const width = terminalWidth();
   const full = layoutOf(kind, report, style, o, false);
-  const fullText = renderTable(full.headers, full.rows, full.numeric, style, { maxWidth: width, shrink: full.shrink });
+  const fullText = renderTable(full.headers, full.rows, full.numeric, style, { maxWidth: width, shrink: full.shrink, keepEnd: full.shrink });
   const fits = fullText.split('\n').every((l) => l.replace(/\x1b\[[0-9;]*m/g, '').length <= width);
   const compact = o.compact === true || !fits;
   const table = compact
     ? (() => {
         const c = layoutOf(kind, report, style, o, true);
-        return renderTable(c.headers, c.rows, c.numeric, style, { maxWidth: width, shrink: c.shrink });
+        return renderTable(c.headers, c.rows, c.numeric, style, { maxWidth: width, shrink: c.shrink, keepEnd: c.shrink });
       })()
     : fullText;
   const totals = (report as { totals: Totals }).totals;
@@ -144,7 +146,7 @@ export function renderReport(kind: ReportKind, report: object, ctx: RunContext, 
   const out: string[] = [style.bold(para(`Claude Code usage at API list prices (${kind}, ${ctx.timezone}${o.project ? `, project ${o.project}` : ''})`)), '', table];
   if (compact) out.push('', style.dim(para(`Compact view${o.compact ? '' : ` (the full table needs more than ${width} columns)`}: cache and total token columns are left out; --json has every figure.`)));
   if (totals.unpriced.requests) {
-    out.push('', style.yellow(para(`Unpriced: ${formatInt(totals.unpriced.requests)} request(s), ${formatInt(totals.unpriced.tokens)} tokens on models with no list price (${totals.unpriced.models.join(', ')}). Costs marked + are at least that much. Add a rate: credit-ledger config set rateOverrides.<model> input=<USD per million>,output=<USD per million>.`)));
+    out.push('', style.yellow(para(`Unpriced: ${formatInt(totals.unpriced.requests)} request(s), ${formatInt(totals.unpriced.tokens)} tokens on models with no list price (${totals.unpriced.models.join(', ')}). Costs marked + are at least that much. Add its rates in USD per million tokens: credit-ledger config set rateOverrides.${totals.unpriced.models.length === 1 ? totals.unpriced.models[0] : '<model>'} input=3,output=15`)));
   }
   const estimated = (totals as Totals & { estimatedCost?: number }).estimatedCost;
   if (estimated) {

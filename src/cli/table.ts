@@ -25,11 +25,14 @@ export interface TableLayout {
   /** The terminal's width: text columns in `shrink` are cut (with …) until the table fits. */
   maxWidth?: number;
   shrink?: readonly number[];
+  /** Shrinkable columns cut from the left (`…folder-name`): where the end of the text tells rows apart. */
+  keepEnd?: readonly number[];
 }
 
-const cut = (s: string, width: number): string => {
+const cut = (s: string, width: number, keepEnd: boolean): string => {
   const plain = s.replace(ANSI, '');
-  return plain.length <= width ? s : plain.slice(0, Math.max(0, width - 1)) + '…';
+  if (plain.length <= width) return s;
+  return keepEnd ? '…' + plain.slice(plain.length - Math.max(0, width - 1)) : plain.slice(0, Math.max(0, width - 1)) + '…';
 };
 
 /**
@@ -50,7 +53,7 @@ export function renderTable(headers: string[], rows: string[][], numeric: Set<nu
     }
   }
   const pad = (s: string, i: number): string => {
-    const text = shrink.includes(i) ? cut(s, widths[i]!) : s;
+    const text = shrink.includes(i) ? cut(s, widths[i]!, layout.keepEnd?.includes(i) === true) : s;
     const gap = ' '.repeat(Math.max(0, widths[i]! - visible(text)));
     return numeric.has(i) ? gap + text : text + gap;
   };
