@@ -198,8 +198,10 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
   try {
     update = await meter.refreshParallel(workerScriptBeside(__dirname), onProgress);
     if (meter.lastDiscovery) record?.discovered(meter.lastDiscovery);
-    if (update.ingest.filesRead || update.ingest.filesReread || update.ingest.requestsAdded || update.ingest.requestsUpdated) record?.notStorable();
-    if (!mode.readOnly) meter.save();
+    const saved = !mode.readOnly && meter.saveIfDue(update.ingest);
+    // A run that read new lines and saved them prints notes an unchanged run (reading nothing) would not;
+    // one that left them unsaved is what the next unchanged run does again.
+    if (saved && (update.ingest.filesRead || update.ingest.filesReread)) record?.notStorable();
   } catch (err) {
     meter.close(); // releases the ledger's lock
     throw err;

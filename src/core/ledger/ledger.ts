@@ -12,6 +12,7 @@ import { parseInWorkers, WORKER_THRESHOLD_BYTES } from '../transcripts/workerPoo
 import { REQUEST_COLUMNS, priceFlagsOf, rowToTurn, turnToRow, type PriceFields } from './rows';
 import { acquireLock, CREATE_REQUEST_INDEXES, DROP_REQUEST_INDEXES, openStore, saveStore } from './store';
 import { ensureRollups, withoutRequestTriggers } from './rollups';
+import type { PhaseListener } from '../progress';
 
 /** The pricing port the ledger needs (core/pricing implements it). */
 export interface TurnPricer {
@@ -94,6 +95,8 @@ export class Ledger {
   private allowLabels: boolean;
   private releaseLock: (() => void) | undefined;
   private dirty = false;
+  /** Told when an ingest starts and ends writing its requests (the meter forwards it to a front end). */
+  onPhase: PhaseListener | undefined;
 
   private constructor(db: Database, opts: LedgerOptions, readOnly: boolean, recovered: string | undefined, release: (() => void) | undefined) {
     this.db = db;
@@ -186,18 +189,9 @@ export class Ledger {
   /** Ingests the given files (already discovered) in this thread; reads only bytes appended since the last ingest. */
   ingestFiles(files: TranscriptFile[], onProgress?: (done: number, total: number) => void, maxBytesPerFile = Infinity): IngestReport {
     const plan = this.planIngest(files);
-    let done = 0;
-    const total = plan.jobs.reduce((s, j) => s + j.bytes, 0);
-    const batch = parseFiles(
-      plan.jobs,
-      this.allowLabels,
-      newBatch(),
-      (bytes) => {
-        done += bytes;
-        onProgress?.(done, total);
-      },
-      maxBytesPerFile,
-    );
+    const reading = this.reading(plan, onProgress);
+    const batch = parseFiles(plan.jobs, this.allowLabels, newBatch(), reading.onBytes, maxBytesPerFile);
+    reading.end();
     return this.applyBatch(plan, batch);
   }
 
@@ -205,14 +199,28 @@ export class Ledger {
   async ingestFilesParallel(files: TranscriptFile[], workerScript: string | undefined, onProgress?: (done: number, total: number) => void): Promise<IngestReport> {
     const threads = Math.min(4, Math.max(1, os.availableParallelism?.() ?? os.cpus().length));
     const plan = this.planIngest(files);
+    const reading = this.reading(plan, onProgress);
+    const batch = !workerScript || threads < 2 || reading.total < WORKER_THRESHOLD_BYTES
+      ? parseFiles(plan.jobs, this.allowLabels, newBatch(), reading.onBytes)
+      : await parseInWorkers(workerScript, plan.jobs, this.allowLabels, threads, reading.onBytes);
+    reading.end();
+    return this.applyBatch(plan, batch);
+  }
+
+  /** Byte progress of the parse, and the reading phase's start and end. */
+  private reading(plan: IngestPlan, onProgress?: (done: number, total: number) => void): { total: number; onBytes: (bytes: number) => void; end: () => void } {
     const total = plan.jobs.reduce((s, j) => s + j.bytes, 0);
     let done = 0;
-    const onBytes = (bytes: number): void => {
-      done += bytes;
-      onProgress?.(done, total);
+    this.onPhase?.({ phase: 'reading', state: 'start', done: 0, total });
+    return {
+      total,
+      onBytes: (bytes): void => {
+        done += bytes;
+        onProgress?.(done, total);
+        this.onPhase?.({ phase: 'reading', state: 'progress', done, total });
+      },
+      end: (): void => this.onPhase?.({ phase: 'reading', state: 'end', done, total }),
     };
-    if (!workerScript || threads < 2 || total < WORKER_THRESHOLD_BYTES) return this.applyBatch(plan, parseFiles(plan.jobs, this.allowLabels, newBatch(), onBytes));
-    return this.applyBatch(plan, await parseInWorkers(workerScript, plan.jobs, this.allowLabels, threads, onBytes));
   }
 
   /** Decides, per file, where reading starts (or that it is unchanged). */
@@ -267,6 +275,7 @@ export class Ledger {
       return report;
     }
     const fileIds = new Map<string, number>();
+    this.onPhase?.({ phase: 'storing', state: 'start', done: 0, total: batch.turns.size });
     this.db.run('BEGIN');
     let files: ReturnType<Ledger['fileWriter']> | undefined;
     try {
@@ -293,6 +302,7 @@ export class Ledger {
       files?.free();
     }
     if (batch.files.length || plan.caughtUp.length) this.dirty = true;
+    this.onPhase?.({ phase: 'storing', state: 'end', done: batch.turns.size, total: batch.turns.size });
     report.durationMs = Date.now() - plan.started;
     return report;
   }

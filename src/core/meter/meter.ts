@@ -1,6 +1,7 @@
 // The meter: one ledger over a set of config dirs, the journal replayed into it, and the balance
 // computed from both. The CLI and the extension each build one; only a meter over the user's own
 // transcripts with the user's own settings writes the per-user balance snapshot.
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Corrector, type CorrectionUpdate } from '../corrections/corrector';
 import { Ledger, type IngestReport, type UnreadFolder } from '../ledger/ledger';
@@ -15,6 +16,7 @@ import type { UserSettings } from '../state/settings';
 import { discover, realPathOf, resolveConfigDirs, type ConfigDir, type Discovery, type TranscriptFile } from '../transcripts/discovery';
 import { firstRequestAt, refreshSpendRows, sessionFacts, spendRows } from './ledgerRows';
 import { unpersistedRunSpend } from '../headless/runFact';
+import type { PhaseListener } from '../progress';
 
 export interface MeterOptions {
   paths: UserPaths;
@@ -41,6 +43,8 @@ export interface MeterOptions {
    * all of them. Without it nothing leaves the ledger (spend whose transcripts are gone cannot come back).
    */
   forgetFolders?: 'unread' | readonly string[];
+  /** Phase progress of every refresh (discovering, reading, storing, correcting, saving). */
+  onPhase?: PhaseListener;
 }
 
 export interface MeterUpdate {
@@ -65,6 +69,10 @@ function keepStateTidy(paths: UserPaths, ledgerFile: string): void {
   sweepLeftovers(paths.dataDir);
   tightenModes([paths.dataDir, ...(ours ? [paths.ledgersDir] : [])], [ledgerFile, `${ledgerFile}.prev`, paths.journal, paths.snapshot, paths.ledgerIndex]);
 }
+
+/** What a one-shot run may leave unsaved (see Meter.saveIfDue). */
+export const DEFER_SAVE_BYTES = 4 * 1024 * 1024;
+export const DEFER_SAVE_MS = 10 * 60 * 1000;
 
 /** Sessions whose turns were written in the last few minutes: their context size is "live". */
 const LIVE_WINDOW_MS = 10 * 60 * 1000;
@@ -126,6 +134,8 @@ export class Meter {
       const asked = named ? unread.filter((u) => named.has(realPathOf(u.configDir))) : unread;
       meter.droppedRequests = ledger.forgetFolders(asked.map((u) => u.configDir));
       meter.unreadFolders = unread.filter((u) => !asked.includes(u));
+      meter.changedAtOpen = ledger.isDirty;
+      ledger.onPhase = opts.onPhase;
       return meter;
     } catch (err) {
       ledger.close(); // never leave the lock behind for a meter nobody got
@@ -135,6 +145,8 @@ export class Meter {
 
   /** Requests removed at open from folders no longer read, as the user asked (`forgetFolders`). */
   droppedRequests = 0;
+  /** The ledger changed as it opened (new, recovered, rollups rebuilt, repriced, a folder dropped). */
+  private changedAtOpen = false;
   /** What the last full refresh found (taken before any file was read). */
   lastDiscovery: Discovery | undefined;
 
@@ -188,14 +200,22 @@ export class Meter {
   }
 
   /** Discovers every transcript (or takes a discovery already made), ingests what is new, replays the journal, recomputes the balance. */
-  refresh(onProgress?: (done: number, total: number) => void, found: Discovery = discover(this.configDirs)): MeterUpdate {
+  refresh(onProgress?: (done: number, total: number) => void, found: Discovery = this.discoverWithPhase()): MeterUpdate {
     return this.afterFullIngest(found, this.ledger.ingestFiles(found.files, onProgress));
   }
 
   /** The same, with a large first ingest spread over worker threads (both cores). */
   async refreshParallel(workerScript: string | undefined, onProgress?: (done: number, total: number) => void): Promise<MeterUpdate> {
-    const found = discover(this.configDirs);
+    const found = this.discoverWithPhase();
     return this.afterFullIngest(found, await this.ledger.ingestFilesParallel(found.files, workerScript, onProgress));
+  }
+
+  private discoverWithPhase(): Discovery {
+    const phase = this.opts.onPhase;
+    phase?.({ phase: 'discovering', state: 'start' });
+    const found = discover(this.configDirs);
+    phase?.({ phase: 'discovering', state: 'end', done: found.files.length, total: found.files.length });
+    return found;
   }
 
   /** After every file was looked at: discovery's problems reported, files now gone marked (their requests stay). */
@@ -257,7 +277,10 @@ export class Meter {
     const newFacts = this.readNewFacts();
     if (newFacts) this.sessionsStale = true;
     // Corrections of the sessions changed since the last settle (or by a new `claude -p` result), before the balance reads them.
+    const due = this.unsettledSessions.size;
+    this.opts.onPhase?.({ phase: 'correcting', state: 'start', done: 0, total: due });
     const corrections = this.corrector.update(this.ledger, this.pricer, [...this.unsettledSessions], this.facts);
+    this.opts.onPhase?.({ phase: 'correcting', state: 'end', done: corrections.sessions, total: corrections.sessions });
     this.unsettledSessions.clear();
     this.pendingKeys.push(...corrections.changedKeys);
     // The balance is computed when someone asks (a report alone never needs it), or now for the snapshot.
@@ -372,10 +395,36 @@ export class Meter {
     }
   }
 
+  /**
+   * A one-shot run's save (the CLI's). The ledger is a cache of the transcripts, and sql.js can
+   * only write its whole image: a run that read only a few appended turns leaves them unsaved, and
+   * the next run reads those bytes again from the saved offsets (the same figures, for a few ms)
+   * instead of every run exporting and rewriting tens of MB for one turn. It saves when the ledger
+   * changed as it opened (redoing that would cost more than a save), when this run read
+   * `deferBytes` or more (everything read since the last save), or when the saved file is
+   * `deferMs` old: so at most that much of the newest turns lives only in its transcripts (which
+   * Claude Code keeps for 30 days). Returns whether it saved.
+   */
+  saveIfDue(ingest: IngestReport, { deferBytes = DEFER_SAVE_BYTES, deferMs = DEFER_SAVE_MS, now = Date.now() }: { deferBytes?: number; deferMs?: number; now?: number } = {}): boolean {
+    const file = this.opts.ledgerFile;
+    if (!file || !this.ledger.isDirty) return false;
+    let savedAt = 0;
+    try {
+      savedAt = fs.statSync(file).mtimeMs;
+    } catch {
+      // never saved: save now
+    }
+    if (!this.changedAtOpen && ingest.bytesRead < deferBytes && now - savedAt < deferMs) return false;
+    this.save();
+    return true;
+  }
+
   save(): void {
     const file = this.opts.ledgerFile;
     if (!file || !this.ledger.isDirty) return;
+    this.opts.onPhase?.({ phase: 'saving', state: 'start' });
     this.ledger.save();
+    this.opts.onPhase?.({ phase: 'saving', state: 'end' });
     recordSaved(this.opts.paths, file, this.configDirs.map((d) => d.projects));
   }
 
