@@ -5,6 +5,7 @@ import { isCycleDay, isKnownTimeZone } from './cycle';
 import { NANOS_PER_USD, parseUsdToNanos, usdToNanos } from './money';
 import { findPlan, PLANS } from './plans';
 import type { Basis, Overage, PoolSettings, Scope } from './types';
+import { systemTimeZone as systemZone } from '../reports/timeZone';
 
 /** One run's overrides (CLI flags arrive as strings). */
 export interface PoolFlags {
@@ -27,7 +28,7 @@ export class PoolSettingsError extends Error {
 
 /** The zone this process runs in (the default when the user has not set one). */
 export function systemTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  return systemZone();
 }
 
 /**
@@ -37,6 +38,7 @@ export function systemTimeZone(): string {
  */
 export function canonicalTimeZone(zone: string): string | null {
   const z = zone.trim();
+  if (z === 'UTC') return z; // Intl's list of every zone is slow to build, and UTC is in it
   if (!z || !isKnownTimeZone(z)) return null;
   const lower = z.toLowerCase();
   return Intl.supportedValuesOf('timeZone').find((k) => k.toLowerCase() === lower) ?? z;

@@ -92,10 +92,13 @@ export function discover(configDirs: ConfigDir[]): Discovery {
   return { configDirs, files, problems };
 }
 
+// Every warm run and every stored answer walks this: one stat per folder and per file, no more
+// (a folder is known by dev:ino, not its resolved path; a file's readability shows when it is read).
 function walk(dir: string, projectsDir: string, visited: Set<string>, out: TranscriptFile[], problems: DiscoveryProblem[], seenFiles: Set<string>): void {
   let real: string;
   try {
-    real = fs.realpathSync(dir);
+    const st = fs.statSync(dir);
+    real = `${st.dev}:${st.ino}`;
   } catch (err) {
     problems.push({ path: dir, problem: `cannot resolve: ${(err as Error).message}` });
     return;
@@ -112,8 +115,10 @@ function walk(dir: string, projectsDir: string, visited: Set<string>, out: Trans
     problems.push({ path: dir, problem: `unreadable folder: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
     return;
   }
+  // Paths relative to projects/ by concatenation (path.relative per file is most of a walk's cost).
+  const rel = dir === projectsDir ? '' : dir.slice(projectsDir.length + 1).split(path.sep).join('/') + '/';
   for (const e of entries) {
-    const full = path.join(dir, e.name);
+    const full = dir + path.sep + e.name;
     let isDir = e.isDirectory();
     let isFile = e.isFile();
     if (e.isSymbolicLink()) {
@@ -132,7 +137,6 @@ function walk(dir: string, projectsDir: string, visited: Set<string>, out: Trans
       let st: fs.Stats;
       try {
         st = fs.statSync(full);
-        fs.accessSync(full, fs.constants.R_OK);
       } catch (err) {
         problems.push({ path: full, problem: `unreadable file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
         continue;
@@ -140,7 +144,7 @@ function walk(dir: string, projectsDir: string, visited: Set<string>, out: Trans
       const identity = `${st.dev}:${st.ino}`;
       if (seenFiles.has(identity)) continue; // the same file reached through two links
       seenFiles.add(identity);
-      const relative = path.relative(projectsDir, full).split(path.sep).join('/');
+      const relative = rel + e.name;
       const m = AGENT_FILE.exec(e.name);
       out.push({
         path: full,
