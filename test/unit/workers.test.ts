@@ -42,4 +42,11 @@ test('two worker threads parse to the same requests, events and sessions as one 
   assert.equal(two.turns.size, 8 * 21);
   assert.equal(two.sessions.size, one.sessions.size);
   assert.deepEqual(two.files.map((f) => f.endOffset).sort(), one.files.map((f) => f.endOffset).sort());
+  // this thread parsing one share while one worker parses the other: the same batch again
+  let bytes = 0;
+  const shared = await parseInWorkers(script, jobs, false, 2, (b) => (bytes += b), true);
+  assert.deepEqual(norm(shared), norm(one));
+  assert.equal(shared.sessions.size, one.sessions.size);
+  assert.deepEqual(shared.files.map((f) => f.endOffset).sort(), one.files.map((f) => f.endOffset).sort());
+  assert.equal(bytes, jobs.reduce((s, j) => s + j.bytes, 0), 'progress covers both shares');
 });

@@ -202,7 +202,7 @@ export class Ledger {
     const reading = this.reading(plan, onProgress);
     const batch = !workerScript || threads < 2 || reading.total < WORKER_THRESHOLD_BYTES
       ? parseFiles(plan.jobs, this.allowLabels, newBatch(), reading.onBytes)
-      : await parseInWorkers(workerScript, plan.jobs, this.allowLabels, threads, reading.onBytes);
+      : await parseInWorkers(workerScript, plan.jobs, this.allowLabels, threads, reading.onBytes, true);
     reading.end();
     return this.applyBatch(plan, batch);
   }

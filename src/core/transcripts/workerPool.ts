@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { TranscriptEvent, Turn } from '../model';
 import type { SessionObservation } from './lineParser';
-import { mergeBatches, newBatch, type ParseBatch, type ParseJob } from './parseFiles';
+import { mergeBatches, newBatch, parseFiles, type ParseBatch, type ParseJob } from './parseFiles';
 
 /** Below this many bytes to read, a worker's start-up costs more than it saves. */
 export const WORKER_THRESHOLD_BYTES = 48 * 1024 * 1024;
@@ -81,9 +81,18 @@ function runWorker(script: string, jobs: ParseJob[], allowLabels: boolean, onByt
   });
 }
 
-export async function parseInWorkers(script: string, jobs: (ParseJob & { bytes: number })[], allowLabels: boolean, threads: number, onBytes?: (bytes: number) => void): Promise<ParseBatch> {
-  const parts = await Promise.all(splitJobs(jobs, threads).map((group) => runWorker(script, group, allowLabels, onBytes)));
+/**
+ * `mainThreadShare`: this thread parses the first share itself while the workers parse the rest,
+ * instead of idling until they answer: one worker fewer to start and to serialize for, and less
+ * memory held twice (only where blocking this thread is fine: the CLI, never the extension host).
+ */
+export async function parseInWorkers(script: string, jobs: (ParseJob & { bytes: number })[], allowLabels: boolean, threads: number, onBytes?: (bytes: number) => void, mainThreadShare = false): Promise<ParseBatch> {
+  const groups = splitJobs(jobs, threads);
+  const own = mainThreadShare && groups.length > 1 ? groups.shift() : undefined;
+  const pending = groups.map((group) => runWorker(script, group, allowLabels, onBytes)); // started before this thread parses
+  const mine = own ? parseFiles(own, allowLabels, undefined, onBytes) : undefined;
+  const parts = await Promise.all(pending);
   const batch = newBatch();
-  for (const part of parts) mergeBatches(batch, part);
+  for (const part of mine ? [mine, ...parts] : parts) mergeBatches(batch, part);
   return batch;
 }
