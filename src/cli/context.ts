@@ -198,10 +198,9 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
   try {
     update = await meter.refreshParallel(workerScriptBeside(__dirname), onProgress);
     if (meter.lastDiscovery) record?.discovered(meter.lastDiscovery);
-    const saved = !mode.readOnly && meter.saveIfDue(update.ingest);
-    // A run that read new lines and saved them prints notes an unchanged run (reading nothing) would not;
-    // one that left them unsaved is what the next unchanged run does again.
-    if (saved && (update.ingest.filesRead || update.ingest.filesReread)) record?.notStorable();
+    if (!mode.readOnly) meter.save();
+    // A run that read new lines prints notes an unchanged run (reading nothing) would not.
+    if (update.ingest.filesRead || update.ingest.filesReread) record?.notStorable();
   } catch (err) {
     meter.close(); // releases the ledger's lock
     throw err;

@@ -218,11 +218,10 @@ export class InputRecord {
   }
 }
 
+/** Keeps the newest answers; drops temp files a killed run left (older than a minute). */
 function prune(dir: string): void {
-  const entries = fs
-    .readdirSync(dir)
-    .filter((n) => n.endsWith('.json'))
-    .map((n) => ({ n, t: fs.statSync(path.join(dir, n)).mtimeMs }))
-    .sort((a, b) => b.t - a.t);
-  for (const e of entries.slice(KEEP)) fs.rmSync(path.join(dir, e.n), { force: true });
+  const entries = fs.readdirSync(dir).map((n) => ({ n, t: fs.statSync(path.join(dir, n)).mtimeMs }));
+  const answers = entries.filter((e) => e.n.endsWith('.json')).sort((a, b) => b.t - a.t);
+  const stale = entries.filter((e) => e.n.endsWith('.tmp') && Date.now() - e.t > 60_000);
+  for (const e of [...answers.slice(KEEP), ...stale]) fs.rmSync(path.join(dir, e.n), { force: true });
 }

@@ -1,7 +1,6 @@
 // The meter: one ledger over a set of config dirs, the journal replayed into it, and the balance
 // computed from both. The CLI and the extension each build one; only a meter over the user's own
 // transcripts with the user's own settings writes the per-user balance snapshot.
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { Corrector, type CorrectionUpdate } from '../corrections/corrector';
 import { Ledger, type IngestReport, type UnreadFolder } from '../ledger/ledger';
@@ -70,10 +69,6 @@ function keepStateTidy(paths: UserPaths, ledgerFile: string): void {
   tightenModes([paths.dataDir, ...(ours ? [paths.ledgersDir] : [])], [ledgerFile, `${ledgerFile}.prev`, paths.journal, paths.snapshot, paths.ledgerIndex]);
 }
 
-/** What a one-shot run may leave unsaved (see Meter.saveIfDue). */
-export const DEFER_SAVE_BYTES = 4 * 1024 * 1024;
-export const DEFER_SAVE_MS = 10 * 60 * 1000;
-
 /** Sessions whose turns were written in the last few minutes: their context size is "live". */
 const LIVE_WINDOW_MS = 10 * 60 * 1000;
 
@@ -134,7 +129,6 @@ export class Meter {
       const asked = named ? unread.filter((u) => named.has(realPathOf(u.configDir))) : unread;
       meter.droppedRequests = ledger.forgetFolders(asked.map((u) => u.configDir));
       meter.unreadFolders = unread.filter((u) => !asked.includes(u));
-      meter.changedAtOpen = ledger.isDirty;
       ledger.onPhase = opts.onPhase;
       return meter;
     } catch (err) {
@@ -145,8 +139,6 @@ export class Meter {
 
   /** Requests removed at open from folders no longer read, as the user asked (`forgetFolders`). */
   droppedRequests = 0;
-  /** The ledger changed as it opened (new, recovered, rollups rebuilt, repriced, a folder dropped). */
-  private changedAtOpen = false;
   /** What the last full refresh found (taken before any file was read). */
   lastDiscovery: Discovery | undefined;
 
@@ -393,30 +385,6 @@ export class Meter {
     } catch {
       // the snapshot is a convenience for fast readers; the ledger stays the truth
     }
-  }
-
-  /**
-   * A one-shot run's save (the CLI's). The ledger is a cache of the transcripts, and sql.js can
-   * only write its whole image: a run that read only a few appended turns leaves them unsaved, and
-   * the next run reads those bytes again from the saved offsets (the same figures, for a few ms)
-   * instead of every run exporting and rewriting tens of MB for one turn. It saves when the ledger
-   * changed as it opened (redoing that would cost more than a save), when this run read
-   * `deferBytes` or more (everything read since the last save), or when the saved file is
-   * `deferMs` old: so at most that much of the newest turns lives only in its transcripts (which
-   * Claude Code keeps for 30 days). Returns whether it saved.
-   */
-  saveIfDue(ingest: IngestReport, { deferBytes = DEFER_SAVE_BYTES, deferMs = DEFER_SAVE_MS, now = Date.now() }: { deferBytes?: number; deferMs?: number; now?: number } = {}): boolean {
-    const file = this.opts.ledgerFile;
-    if (!file || !this.ledger.isDirty) return false;
-    let savedAt = 0;
-    try {
-      savedAt = fs.statSync(file).mtimeMs;
-    } catch {
-      // never saved: save now
-    }
-    if (!this.changedAtOpen && ingest.bytesRead < deferBytes && now - savedAt < deferMs) return false;
-    this.save();
-    return true;
   }
 
   save(): void {
