@@ -168,6 +168,20 @@ describe('when the data is thin or nothing is headless', () => {
   });
 });
 
+describe('prices the card is unsure of', () => {
+  it('says how much is estimated, how many requests are a lower bound and how many have no price', () => {
+    const nightly = nightlyJob(30, T('2026-10-02T02:00:00Z'));
+    const rows = rowsOf(nightly.requests).map((r, i) => (i === 0 ? { ...r, estimated: true } : i === 1 ? { ...r, lowerBound: true } : i === 2 ? { ...r, priced: false, costNanos: 0 } : r));
+    const c = compare({ requests: nightly.requests, sessions: nightly.sessions, rows });
+    assert.deepEqual(c.notes, [
+      '1 request on models with no list price counts as $0: the spend is a lower bound (add rates under "rateOverrides").',
+      '$0.75 of it is estimated: models newer than the rate card, priced at their family\'s newest rates.',
+      '1 request priced as a lower bound (a rate the card does not have, such as fast mode): the spend is at least this.',
+    ]);
+    assert.equal(plan(c, 'max5x').unpricedRequests, 1);
+  });
+});
+
 describe('the plan the user set', () => {
   const nightly = nightlyJob(30, T('2026-10-02T02:00:00Z'));
 

@@ -159,18 +159,28 @@ export function comparePlans(input: PlanComparisonInput): PlanComparison {
   const basedOnDays = localDays(historyStart, w.until, zone);
   const inWindow = pool.rows.filter((r) => r.timestamp >= w.since && r.timestamp < w.until);
 
-  const spendAt = (scope: Scope): { nanos: number; unpriced: number } => {
+  interface ScopeSpend {
+    nanos: number;
+    unpriced: number;
+    /** Priced at an estimate (a model newer than the card, at its family's newest row). */
+    estimatedNanos: number;
+    /** Priced as a lower bound (e.g. fast mode with no fast rate). */
+    lowerBound: number;
+  }
+  const spendAt = (scope: Scope): ScopeSpend => {
     const classes = classifySessions(pool.sessions, inWindow, { ...settings, scope }, facts);
-    let nanos = 0;
-    let unpriced = 0;
+    const out: ScopeSpend = { nanos: 0, unpriced: 0, estimatedNanos: 0, lowerBound: 0 };
     for (const r of inWindow) {
       if (!classes.get(r.sessionId)!.counted) continue;
-      nanos += rowCost(r, settings.basis);
-      if (!r.priced) unpriced++;
+      const nanos = rowCost(r, settings.basis);
+      out.nanos += nanos;
+      if (!r.priced) out.unpriced++;
+      if (r.estimated) out.estimatedNanos += nanos;
+      if (r.lowerBound) out.lowerBound++;
     }
-    return { nanos, unpriced };
+    return out;
   };
-  const spend: Record<Scope, { nanos: number; unpriced: number }> = { headless: spendAt('headless'), all: spendAt('all') };
+  const spend: Record<Scope, ScopeSpend> = { headless: spendAt('headless'), all: spendAt('all') };
 
   const audit = input.audit;
   const loop = biggestLoopOf(audit);
@@ -210,7 +220,9 @@ export function comparePlans(input: PlanComparisonInput): PlanComparison {
   else if (basedOnDays < THIN_HISTORY_DAYS) notes.push(`Based on ${plural(basedOnDays, 'day')} of history only: the month is that ${basedOnDays === 1 ? 'day' : 'many days'} scaled up, so take it as a rough guide.`);
   if (basedOnDays > 0 && spend.headless.nanos === 0) notes.push('Nothing headless in this window: your covered usage is $0: the credit would not be touched.');
   const unpriced = spend.all.unpriced;
-  if (unpriced) notes.push(`${plural(unpriced, 'request')} on models with no list price count as $0: the spend is a lower bound (add rates under "rateOverrides").`);
+  if (unpriced) notes.push(`${plural(unpriced, 'request')} on models with no list price ${unpriced === 1 ? 'counts' : 'count'} as $0: the spend is a lower bound (add rates under "rateOverrides").`);
+  if (spend.all.estimatedNanos) notes.push(`${formatUsd(spend.all.estimatedNanos, { decimals: 2 })} of it is estimated: models newer than the rate card, priced at their family's newest rates.`);
+  if (spend.all.lowerBound) notes.push(`${plural(spend.all.lowerBound, 'request')} priced as a lower bound (a rate the card does not have, such as fast mode): the spend is at least this.`);
 
   return {
     version: PLAN_COMPARISON_VERSION,
