@@ -159,13 +159,18 @@ export function parseExportArgs(raw: unknown): ExportArgs {
 export interface ChooseFoldersArgs {
   /** undefined: prompt; []: back to the defaults (CLAUDE_CONFIG_DIR or ~/.claude and ~/.config/claude). */
   folders?: string[];
+  /** The answer to "remove the spend read from folders no longer read?" given up front (else the window asks). */
+  forgetUnread?: boolean;
 }
 
 export function parseChooseFoldersArgs(raw: unknown): ChooseFoldersArgs {
   const list = Array.isArray(raw) ? raw : record(raw).folders;
-  if (list === undefined || list === null) return {};
+  const forget = Array.isArray(raw) ? undefined : record(raw).forgetUnread;
+  if (forget !== undefined && typeof forget !== 'boolean') throw new CommandArgsError(`forgetUnread must be true or false (got ${JSON.stringify(forget)})`);
+  const extra = forget ? { forgetUnread: true } : {};
+  if (list === undefined || list === null) return extra;
   if (!Array.isArray(list) || !list.every((f) => typeof f === 'string')) throw new CommandArgsError(`folders must be a list of folder paths (got ${JSON.stringify(list)})`);
-  return { folders: list.map((f) => f.trim()).filter(Boolean) };
+  return { folders: list.map((f) => f.trim()).filter(Boolean), ...extra };
 }
 
 export interface RebuildArgs {

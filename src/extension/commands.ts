@@ -249,7 +249,8 @@ async function exportLedger(host: CommandHost, arg: unknown): Promise<{ path: st
 }
 
 async function chooseFolders(host: CommandHost, arg: unknown): Promise<string[] | undefined> {
-  let { folders } = parseChooseFoldersArgs(arg);
+  const args = parseChooseFoldersArgs(arg);
+  let { folders } = args;
   if (folders === undefined) {
     const current = host.live.configDirs.map((d) => d.projects).join(', ');
     const picked = await vscode.window.showOpenDialog({
@@ -267,6 +268,7 @@ async function chooseFolders(host: CommandHost, arg: unknown): Promise<string[] 
   }
   await host.settings.update({ transcriptFolders: folders.length ? folders : undefined });
   host.log.info(`transcript folders: ${folders.length ? folders.join(', ') : '(defaults)'}`);
+  if (args.forgetUnread) await host.live.forgetFolders('unread');
   return folders;
 }
 

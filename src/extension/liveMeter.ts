@@ -58,7 +58,7 @@ export class LiveMeter extends Disposable {
   private openStarted = false;
   private journalMalformedLogged = 0;
   /** Folders the user confirmed to remove from the ledger at its next open. */
-  private forgetOnOpen: string[] | undefined;
+  private forgetOnOpen: string[] | 'unread' | undefined;
   private ingestProblems: string[] = [];
   private openProblems: string[] = [];
   private configDirsValue: ConfigDir[];
@@ -221,8 +221,8 @@ export class LiveMeter extends Disposable {
       });
   }
 
-  /** Removes from the ledger what was read from these folders (the user confirmed), by reopening it. */
-  async forgetFolders(configDirs: string[]): Promise<void> {
+  /** Removes from the ledger what was read from these folders, or every folder no longer read (the user said so), by reopening it. */
+  async forgetFolders(configDirs: string[] | 'unread'): Promise<void> {
     await this.enqueue('remove folders no longer read', async () => {
       this.forgetOnOpen = configDirs;
       this.closeMeter();

@@ -69,6 +69,9 @@ describe('command arguments', () => {
     assert.deepEqual(parseChooseFoldersArgs(['/a', ' ', '/b ']), { folders: ['/a', '/b'] });
     assert.deepEqual(parseChooseFoldersArgs({ folders: [] }), { folders: [] });
     assert.throws(() => parseChooseFoldersArgs({ folders: '/a' }), /list of folder paths/);
+    assert.deepEqual(parseChooseFoldersArgs({ folders: [], forgetUnread: true }), { folders: [], forgetUnread: true });
+    assert.deepEqual(parseChooseFoldersArgs({ folders: ['/a'], forgetUnread: false }), { folders: ['/a'] });
+    assert.throws(() => parseChooseFoldersArgs({ forgetUnread: 'yes' }), /forgetUnread must be true or false/);
   });
 
   it('rebuildLedger: {confirm: true} skips the question', () => {

@@ -218,6 +218,34 @@ test('extension: creditLedger.chooseFolders with a list sets the folders; an emp
   await statusText('$(credit-card) $63.20 left');
 }, { page: true });
 
+test('extension: a folder taken off the read list keeps its spend, counting, and the window asks; chooseFolders {forgetUnread: true} removes it', async () => {
+  const api = await ledgerApi();
+  const leaving = path.join(testEnv().ledgerHome, 'leaving-config');
+  const file = path.join(leaving, 'projects', 'p', 'leaving.jsonl');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, jsonl([assistant({ sessionId: 'leaving-0000-4000-8000-000000000001', messageId: 'msg_leaving_1', entrypoint: 'sdk-cli', cwd: '/tmp/leaving', model: 'claude-sonnet-4-5-20250929', output: tokensFor(1.5), timestamp: new Date().toISOString() })]));
+  await vscode.commands.executeCommand('creditLedger.chooseFolders', { folders: [leaving, testEnv().claudeConfigDir] });
+  await api.whenIdle();
+  await statusText('$(credit-card) $61.70 left');
+  fs.rmSync(file); // Claude Code deleted the transcript: only the ledger holds that spend now
+  await vscode.commands.executeCommand('notifications.clearAll');
+  await vscode.commands.executeCommand('creditLedger.chooseFolders', []);
+  await api.whenIdle();
+  await statusText('$(credit-card) $61.70 left');
+  const asked = await eventually(async () => {
+    const n = (await page.notifications()).find((x) => /holds spend read from folders it no longer reads/.test(x.message));
+    assert.ok(n, 'the window asks before the spend leaves the ledger');
+    return n;
+  });
+  assert.deepEqual(asked.buttons, ['Keep', 'Remove']);
+  assert.match(asked.message, /1 request, \$1\.50; 1 transcript already gone/);
+  await vscode.commands.executeCommand('creditLedger.chooseFolders', { folders: [], forgetUnread: true });
+  await api.whenIdle();
+  await statusText('$(credit-card) $63.20 left');
+  await vscode.commands.executeCommand('notifications.clearAll');
+  fs.rmSync(leaving, { recursive: true, force: true });
+}, { page: true });
+
 test('extension: creditLedger.rebuildLedger {confirm: true} re-reads the transcripts and keeps the journal facts', async () => {
   const api = await ledgerApi();
   const before = api.balance()!;
