@@ -5,7 +5,7 @@ import { accuracyReport, type AccuracyModel, type AccuracyReport, type AccuracyS
 import { runRecords } from '../core/corrections/records';
 import { formatUsd, nanosToUsd } from '../core/pricing/money';
 import type { CliHelpers, CommonOptions, RunContext } from './context';
-import { colorEnabled, formatInt, makeStyle, renderTable, type Style } from './table';
+import { colorEnabled, formatInt, makeStyle, renderTable, terminalText, type Style } from './table';
 
 
 export function buildAccuracy(ctx: RunContext): AccuracyReport {
@@ -130,7 +130,7 @@ export function accuracyCommand(program: Command, cli: Pick<CliHelpers, 'withCom
       await cli.withRun(opts, (ctx) => {
         const report = buildAccuracy(ctx);
         if (opts.json) process.stdout.write(JSON.stringify(accuracyJson(report), null, 2) + '\n');
-        else process.stdout.write(renderAccuracy(report, ctx, makeStyle(colorEnabled(opts.color))) + '\n');
+        else process.stdout.write(terminalText(renderAccuracy(report, ctx, makeStyle(colorEnabled(opts.color))), colorEnabled(opts.color)) + '\n');
       });
     });
 }

@@ -9,7 +9,7 @@ import { userPaths } from '../core/state/paths';
 import { every, formatPercent, formatTokens, formatUsd, projectName } from '../core/audit/words';
 import { collect, type CliHelpers, type PoolOptions, type RunContext } from './context';
 import { UsageError } from './errors';
-import { colorEnabled, formatInt, makeStyle, renderTable, type Style } from './table';
+import { colorEnabled, formatInt, makeStyle, renderTable, terminalText, type Style } from './table';
 
 export interface AuditOptions extends PoolOptions {
   contextThreshold?: string;
@@ -82,7 +82,7 @@ export function registerAudit(program: Command, h: CliHelpers): void {
           for (const p of resolved.settingProblems) process.stderr.write(`note: settings: ${p}\n`);
           const report = auditMeter(ctx.meter, { thresholds: resolved.thresholds, window: windowOf(ctx), includeIgnored: !!opts.all });
           if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-          else process.stdout.write(renderAudit(report, ctx, makeStyle(colorEnabled(opts.color))) + '\n');
+          else process.stdout.write(terminalText(renderAudit(report, ctx, makeStyle(colorEnabled(opts.color))), colorEnabled(opts.color)) + '\n');
         },
         h.poolFlags(opts),
       );

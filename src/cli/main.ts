@@ -13,7 +13,7 @@ import { accuracyCommand } from './accuracy';
 import { PLANS } from '../core/pool';
 import { reconcileCommand } from './reconcile';
 import { userPaths } from '../core/state/paths';
-import { colorEnabled, makeStyle } from './table';
+import { colorEnabled, makeStyle, terminalText } from './table';
 import { registerHookCommand, registerInstallHookCommand, registerStatuslineCommand, registerUninstallHookCommand } from './hook';
 import { answerKey, InputRecord, ioOf, STORED_ANSWERS_ENV } from './storedAnswer';
 import { DateTime } from 'luxon';
@@ -53,8 +53,10 @@ async function withRun(opts: CommonOptions, fn: (ctx: RunContext) => void | Prom
   const ctx = await openRun(opts, flags, progress, mode);
   if (progress) process.stderr.write('\r\x1b[K');
   try {
-    const style = makeStyle(colorEnabled(opts.color, process.stderr));
-    ctx.printedNotes = ctx.notes.map((n) => style.yellow(`note: ${n}`) + '\n').join('');
+    const color = colorEnabled(opts.color, process.stderr);
+    const style = makeStyle(color);
+    // Notes name transcript files and models: nothing in them may drive the terminal.
+    ctx.printedNotes = ctx.notes.map((n) => style.yellow(terminalText(`note: ${n}`, false)) + '\n').join('');
     process.stderr.write(ctx.printedNotes);
     await fn(ctx);
   } finally {
@@ -81,7 +83,8 @@ function reportCommand(program: Command, kind: ReportKind, description: string, 
     const record = invocation.build && process.env[STORED_ANSWERS_ENV] !== 'off' ? new InputRecord(answerKey(invocation.args, process.env, invocation.build, ioOf()), userPaths()) : undefined;
     await withRun(opts, (ctx) => {
       const report = buildReport(kind, ctx, opts);
-      const text = opts.json ? JSON.stringify(report, null, 2) + '\n' : renderReport(kind, report, ctx, makeStyle(colorEnabled(opts.color)), opts) + '\n';
+      const color = colorEnabled(opts.color);
+      const text = opts.json ? JSON.stringify(report, null, 2) + '\n' : terminalText(renderReport(kind, report, ctx, makeStyle(color), opts), color) + '\n';
       process.stdout.write(text);
       const ledgerFile = ctx.meter.ledger.file;
       // Until the next local midnight: the cycle (and so a snapshot this run wrote) turns only then.
@@ -127,7 +130,7 @@ export function buildProgram(invocation: Invocation = { args: [] }): Command {
       await withRun(opts, (ctx) => {
         const b = ctx.update.balance;
         if (opts.json) process.stdout.write(JSON.stringify(balanceJson(b, !!opts.verbose), null, 2) + '\n');
-        else process.stdout.write(renderBalance(b, ctx, !!opts.verbose, makeStyle(colorEnabled(opts.color))) + '\n');
+        else process.stdout.write(terminalText(renderBalance(b, ctx, !!opts.verbose, makeStyle(colorEnabled(opts.color))), colorEnabled(opts.color)) + '\n');
       }, poolFlags(opts));
     });
   reconcileCommand(program);

@@ -8,7 +8,7 @@ import { comparePlans, groupPlans, MONTH_DAYS, windowOfDays, type PlanComparison
 import { formatUsd } from '../core/pricing/money';
 import type { CliHelpers, PoolOptions, RunContext } from './context';
 import { UsageError } from './errors';
-import { colorEnabled, makeStyle, renderTable, type Style } from './table';
+import { colorEnabled, makeStyle, renderTable, terminalText, type Style } from './table';
 
 interface PlansOptions extends PoolOptions {
   hourlyRate?: string;
@@ -96,7 +96,7 @@ export function registerPlans(program: Command, h: CliHelpers): void {
         (ctx) => {
           const c = planComparison(ctx, opts.hourlyRate);
           if (opts.json) process.stdout.write(JSON.stringify(c, null, 2) + '\n');
-          else process.stdout.write(renderPlans(c, makeStyle(colorEnabled(opts.color))) + '\n');
+          else process.stdout.write(terminalText(renderPlans(c, makeStyle(colorEnabled(opts.color))), colorEnabled(opts.color)) + '\n');
         },
         h.poolFlags(opts),
         { readOnly: true },

@@ -16,7 +16,7 @@ import { userPaths } from '../core/state/paths';
 import { readUserSettings } from '../core/state/settings';
 import { collect, openRun, parseDateArg, type CommonOptions, type RunContext } from './context';
 import { UsageError } from './errors';
-import { colorEnabled, formatInt, makeStyle, renderTable, type Style } from './table';
+import { colorEnabled, formatInt, makeStyle, renderTable, terminalText, type Style } from './table';
 
 
 function warn(message: string): void {
@@ -353,7 +353,7 @@ async function runsAction(opts: RunsOptions): Promise<void> {
       process.stdout.write(`No claude -p runs recorded yet (journal ${paths.journal}). Record them with \`credit-ledger exec -- claude -p ...\` or \`claude -p ... | credit-ledger record\`.\n`);
       return;
     }
-    process.stdout.write(renderRuns(rows, timezone, makeStyle(colorEnabled(opts.color)), ctx?.meter.ledger.file ?? null) + '\n');
+    process.stdout.write(terminalText(renderRuns(rows, timezone, makeStyle(colorEnabled(opts.color)), ctx?.meter.ledger.file ?? null), colorEnabled(opts.color)) + '\n');
   } finally {
     ctx?.meter.close();
   }

@@ -1,4 +1,5 @@
 // Plain aligned tables for the terminal; colour only on a TTY and never with --no-color or NO_COLOR.
+import { printable } from '../core/transcripts/printable';
 export interface Style {
   bold(s: string): string;
   dim(s: string): string;
@@ -19,6 +20,18 @@ export function colorEnabled(flag: boolean | undefined, stream: NodeJS.WriteStre
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
+/**
+ * Text for the terminal whose cells and notes carry transcript-derived strings (project folders, model ids, paths):
+ * every escape sequence and control character in it is dropped (the newlines between lines kept); with `color`,
+ * the colour codes this CLI writes itself (makeStyle) stay.
+ */
+export function terminalText(text: string, color: boolean): string {
+  const clean = (part: string): string => part.split('\n').map(printable).join('\n');
+  if (!color) return clean(text);
+  // eslint-disable-next-line no-control-regex
+  return text.split(/(\x1b\[(?:1|2|22|31|32|33|39)m)/).map((part, i) => (i % 2 ? part : clean(part))).join('');
+}
+
 const visible = (s: string): number => s.replace(ANSI, '').length;
 
 export interface TableLayout {

@@ -11,6 +11,7 @@ import { readPoolFacts, reconcileFact, adjustmentFact } from '../../src/core/poo
 import { withNewerFacts } from '../../src/core/pool/snapshot';
 import { requestLimits, usageProblem, DEFAULT_REQUEST_LIMIT } from '../../src/core/transcripts/plausibility';
 import { loadRateCard } from '../../src/core/pricing/rateCard';
+import { makeStyle, terminalText } from '../../src/cli/table';
 
 const dist = path.resolve(__dirname, '../../dist');
 const env = (home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '', HOME: home, CREDIT_LEDGER_HOME: home, ...extra });
@@ -154,5 +155,29 @@ describe('the hook and the status line end within their limit whatever transcrip
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 60_000, killSignal: 'SIGTERM' });
     assert.equal(r.signal, 'SIGKILL', `ended by ${r.signal} (SIGTERM: the test's own timeout; the backstop never fired) ${r.stderr}`);
     assert.match(fs.readFileSync(log, 'utf8'), /hook: still running after 300 ms \(stuck in a synchronous call\): ended/);
+  });
+});
+
+describe('transcript text never drives the terminal', () => {
+  test('escape sequences in a project folder and a model id reach no CLI table or note, with --no-color', () => {
+    const evilProject = 'evil\u001b]0;pwned\u0007\u001b[2J';
+    const evilModel = 'claude-sonnet-4-5\u001b[31mRED\u001b[0m\u001b]8;;http://x\u0007link';
+    const line = assistant({ messageId: 'm1', model: evilModel, input: 10, output: 5, timestamp: '2026-11-20T10:00:00.000Z', cwd: '/x\u001b[1A' });
+    const dir = configDir({ [`${evilProject}/s.jsonl`]: jsonl([user('hi'), line]) + '{"type":"assistant","message":{"id":"x\u001b[2J"\n' });
+    const home = tempDir('cl-home-');
+    for (const report of ['daily', 'session', 'monthly']) {
+      const r = cli([report, '--config-dir', dir, '--timezone', 'UTC', '--no-color'], home);
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stdout + r.stderr, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/, `${report}: ${JSON.stringify(r.stdout + r.stderr)}`);
+    }
+    const session = cli(['session', '--config-dir', dir, '--timezone', 'UTC', '--no-color'], home);
+    assert.match(session.stdout, /sess-1\s+evil\s.*claude-sonnet-4-5REDlink/, 'the printable text is still shown; the sequences are gone');
+  });
+
+  test('terminalText keeps the colours the CLI adds and drops every other sequence', () => {
+    const style = makeStyle(true);
+    const text = `${style.red('over')} proj\u001b[2J\u001b]0;t\u0007 ${style.bold('x')}\nnext\rline`;
+    assert.equal(terminalText(text, true), `${style.red('over')} proj ${style.bold('x')}\nnextline`);
+    assert.equal(terminalText(text, false), `\u001b[31mover\u001b[39m proj \u001b[1mx\u001b[22m\nnextline`.replace(/\u001b\[\d+m/g, ''));
   });
 });
