@@ -105,7 +105,9 @@ describe('credit-ledger CLI', () => {
     const r = run(['daily', '--demo-fallback', '--json'], { CLAUDE_CONFIG_DIR: empty });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /bundled demo data/);
-    assert.ok(JSON.parse(r.stdout).daily.length > 5);
+    // The demo is fixed data: 15 days (2026-11-10 to 2026-11-24), 108 requests.
+    const days = (JSON.parse(r.stdout) as { daily: { date: string }[] }).daily;
+    assert.deepEqual([days.length, days[0]!.date, days.at(-1)!.date], [15, '2026-11-10', '2026-11-24']);
   });
 
   test('falls back to the bundled demo data when no transcripts exist, and says so', () => {
@@ -113,7 +115,8 @@ describe('credit-ledger CLI', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /bundled demo data/);
     const out = JSON.parse(r.stdout);
-    assert.ok(out.daily.length > 5);
+    assert.equal(out.daily.length, 15);
+    assert.equal(out.totals.requests, 108);
     assert.equal(out.totals.unpriced.requests, 1);
     assert.ok(!fs.existsSync(path.join(r.home, 'ledgers')), 'the demo never touches the user ledger');
   });

@@ -235,9 +235,10 @@ describe('buildPanelModel', () => {
     const { model: m } = await build({ settings: { plan: 'custom', amountUsd: 5 } });
     const b = m.burnDown;
     assert.equal(b.allotmentNanos, 5 * USD);
-    assert.ok(m.balance.projectedRunOutAt !== null);
     assert.equal(b.projection.length, 2);
     assert.ok(b.projection[1].t < b.end);
+    // The run-out is the local (UTC) hour in which the projection meets zero.
+    assert.equal(m.balance.projectedRunOutAt, Math.floor(b.projection[1].t / 3_600_000) * 3_600_000);
     assert.ok(Math.abs(b.projection[1].remainingNanos!) <= 1, `ends at zero: ${b.projection[1].remainingNanos}`);
   });
 

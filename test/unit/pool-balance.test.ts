@@ -378,3 +378,22 @@ describe('snapshotFromBalance', () => {
     assert.equal(isBalanceSnapshot(null), false);
   });
 });
+
+describe('computeBalance: the reconcile instant and unpriced requests', () => {
+  // The figure typed at an instant includes what happened at that instant: an unpriced request stamped exactly then
+  // is inside it (the balance no longer depends on it); one a millisecond later is not.
+  it('an unpriced request at the reconcile instant is in the figure; one just after still makes the balance an upper bound', () => {
+    const at = '2026-05-10T12:00:00.000Z';
+    const sessions = [sess('h', 'sdk-cli')];
+    const facts = [fact(reconcileFact(40, T(at)), '2026-05-10T12:01:00Z')];
+    const same = balance({ rows: [row('h', at, 0, { priced: false, model: 'claude-future-9' })], sessions, facts }, '2026-05-20T12:00:00Z');
+    assert.equal(same.unpricedCount, 0);
+    assert.equal(same.remainingIsUpperBound, false);
+    assert.equal(same.remainingNanos, 40 * USD);
+    const after = balance({ rows: [row('h', '2026-05-10T12:00:00.001Z', 0, { priced: false, model: 'claude-future-9' })], sessions, facts }, '2026-05-20T12:00:00Z');
+    assert.equal(after.unpricedCount, 1);
+    assert.equal(after.remainingIsUpperBound, true);
+    const before = balance({ rows: [row('h', '2026-05-10T11:59:59.999Z', 0, { priced: false, model: 'claude-future-9' })], sessions, facts }, '2026-05-20T12:00:00Z');
+    assert.equal(before.unpricedCount, 0);
+  });
+});
