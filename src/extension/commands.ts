@@ -35,6 +35,8 @@ import type { LoopAudit } from './loopAudit';
 import type { PanelTab } from './panelBridge';
 import type { SettingsSync } from './settingsSync';
 import { scopeLabel } from './statusModel';
+import { showError, showInfo, showWarning } from './messages';
+import { plainText } from './plainText';
 
 export interface CommandHost {
   live: LiveMeter;
@@ -72,7 +74,7 @@ export function registerCommands(host: CommandHost): vscode.Disposable[] {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         host.log.error(`${COMMANDS[key]} ${arg === undefined ? '' : JSON.stringify(arg)}: ${err instanceof CommandArgsError ? message : err instanceof Error ? (err.stack ?? message) : message}`);
-        void vscode.window.showErrorMessage(`Credit Ledger: ${message}`);
+        void showError(`Credit Ledger: ${message}`);
         return undefined;
       }
     }),
@@ -147,7 +149,7 @@ async function setPlan(host: CommandHost, arg: unknown): Promise<SetPlanArgs | u
   if (args.cycleDay !== undefined) values.cycleDay = args.cycleDay;
   await host.settings.update(values);
   host.log.info(`plan set: ${JSON.stringify(values)}`);
-  if (interactive) void vscode.window.showInformationMessage(`Credit Ledger: metering against ${plan.label}${args.amount !== undefined ? ` (${formatUsd(Math.round(args.amount * 1e9), { decimals: 2 })})` : ''}. ${POLICY_STATUS}`);
+  if (interactive) void showInfo(`Credit Ledger: metering against ${plan.label}${args.amount !== undefined ? ` (${formatUsd(Math.round(args.amount * 1e9), { decimals: 2 })})` : ''}. ${POLICY_STATUS}`);
   return { ...args, plan: plan.id };
 }
 
@@ -183,14 +185,14 @@ async function reconcile(host: CommandHost, arg: unknown): Promise<ReconcileFact
     : drift !== null && drift !== undefined && Math.abs(drift) >= 10_000_000
       ? ` Our own count was ${formatUsd(drift + (b.reconcile?.figureNanos ?? 0), { decimals: 2 })}: ${drift > 0 ? 'we counted less spend than your account' : 'we counted more spend than your account'} by ${formatUsd(Math.abs(drift), { decimals: 2 })}.`
       : '';
-  if (interactive) void vscode.window.showInformationMessage(`Credit Ledger: recorded ${formatUsd(Math.round(usd * 1e9), { decimals: 2 })} left as of ${new Date(args.asOf ?? now).toLocaleString()}.${note}`);
+  if (interactive) void showInfo(`Credit Ledger: recorded ${formatUsd(Math.round(usd * 1e9), { decimals: 2 })} left as of ${new Date(args.asOf ?? now).toLocaleString()}.${note}`);
   return fact;
 }
 
 async function rebuildLedger(host: CommandHost, arg: unknown): Promise<{ ledgerFile: string } | undefined> {
   const args = parseRebuildArgs(arg);
   if (!args.confirm) {
-    const choice = await vscode.window.showWarningMessage(
+    const choice = await showWarning(
       'Rebuild the ledger of this window?',
       {
         modal: true,
@@ -241,7 +243,7 @@ async function exportLedger(host: CommandHost, arg: unknown): Promise<{ path: st
   fs.writeFileSync(target, text);
   host.log.info(`exported ${rows.length} requests as ${format} to ${target}`);
   if (interactive) {
-    void vscode.window.showInformationMessage(`Credit Ledger: exported ${rows.length} requests to ${target}`, 'Open').then((c) => {
+    void showInfo(`Credit Ledger: exported ${rows.length} requests to ${target}`, 'Open').then((c) => {
       if (c === 'Open') void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(target));
     });
   }
@@ -264,7 +266,7 @@ async function chooseFolders(host: CommandHost, arg: unknown): Promise<string[] 
     if (!picked) return undefined;
     folders = picked.map((u) => u.fsPath);
     const without = folders.filter((f) => path.basename(f) !== 'projects' && !fs.existsSync(path.join(f, 'projects')));
-    if (without.length) void vscode.window.showWarningMessage(`Credit Ledger: no projects/ folder in ${without.join(', ')} yet; it is watched and read once Claude Code writes there.`);
+    if (without.length) void showWarning(`Credit Ledger: no projects/ folder in ${without.join(', ')} yet; it is watched and read once Claude Code writes there.`);
   }
   await host.settings.update({ transcriptFolders: folders.length ? folders : undefined });
   host.log.info(`transcript folders: ${folders.length ? folders.join(', ') : '(defaults)'}`);
@@ -285,16 +287,17 @@ async function overrideSession(host: CommandHost, arg: unknown): Promise<Fact | 
     const b = host.live.balance;
     const all = b ? [...b.covered.map((s) => ({ s, counted: true })), ...b.excluded.map((s) => ({ s, counted: false })), ...b.unclassified.map((s) => ({ s, counted: false }))] : [];
     if (!all.length) {
-      void vscode.window.showInformationMessage('Credit Ledger: no sessions with spend in this cycle.');
+      void showInfo('Credit Ledger: no sessions with spend in this cycle.');
       return undefined;
     }
     all.sort((a, c) => c.s.spentNanos - a.s.spentNanos);
     const pick = await vscode.window.showQuickPick<SessionItem>(
       all.map(({ s, counted }) => ({
         sessionId: s.sessionId,
-        label: `${counted ? '$(check)' : '$(circle-slash)'} ${s.projectKey || '(no project)'}`,
-        description: `${formatUsd(s.spentNanos)} · ${s.requests} request${s.requests === 1 ? '' : 's'} · ${s.sessionId.slice(0, 8)}`,
-        detail: `${counted ? 'Counts' : 'Does not count'}: ${s.reason}`,
+        // Project folder and session id come from transcripts: plain text after our own icon.
+        label: `${counted ? '$(check)' : '$(circle-slash)'} ${plainText(s.projectKey || '(no project)')}`,
+        description: `${formatUsd(s.spentNanos)} · ${s.requests} request${s.requests === 1 ? '' : 's'} · ${plainText(s.sessionId.slice(0, 8))}`,
+        detail: plainText(`${counted ? 'Counts' : 'Does not count'}: ${s.reason}`),
       })),
       { title: 'Credit Ledger: which session?', placeHolder: 'Sessions of this cycle, costliest first', matchOnDescription: true, matchOnDetail: true },
     );

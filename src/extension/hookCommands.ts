@@ -18,6 +18,8 @@ import {
 import type { UserPaths } from '../core/state/paths';
 import { CommandArgsError, parseHookArgs, type HookTarget } from './commandArgs';
 import { Disposable } from './lifecycle';
+import { showInfo, showWarning } from './messages';
+import { plainText } from './plainText';
 
 export interface HookCommandHost {
   paths: UserPaths;
@@ -61,13 +63,13 @@ function hookScript(host: HookCommandHost): string {
 async function pickTarget(title: string): Promise<HookTarget | undefined> {
   const hasFolder = !!vscode.workspace.workspaceFolders?.length;
   const items: (vscode.QuickPickItem & { target: HookTarget })[] = [
-    { target: 'user', label: 'User', description: claudeSettingsFile({ scope: 'user' }), detail: 'Every Claude Code session on this machine' },
+    { target: 'user', label: 'User', description: plainText(claudeSettingsFile({ scope: 'user' })), detail: 'Every Claude Code session on this machine' },
   ];
   if (hasFolder) {
     const dir = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
     items.push(
-      { target: 'local', label: 'This workspace, not committed', description: claudeSettingsFile({ scope: 'local', workspaceDir: dir }), detail: 'Sessions in this folder; .claude/settings.local.json stays out of git' },
-      { target: 'workspace', label: 'This workspace, shared', description: claudeSettingsFile({ scope: 'workspace', workspaceDir: dir }), detail: 'Sessions in this folder; usually committed: it runs the bare credit-ledger command, which must be on PATH' },
+      { target: 'local', label: 'This workspace, not committed', description: plainText(claudeSettingsFile({ scope: 'local', workspaceDir: dir })), detail: 'Sessions in this folder; .claude/settings.local.json stays out of git' },
+      { target: 'workspace', label: 'This workspace, shared', description: plainText(claudeSettingsFile({ scope: 'workspace', workspaceDir: dir })), detail: 'Sessions in this folder; usually committed: it runs the bare credit-ledger command, which must be on PATH' },
     );
   }
   const pick = await vscode.window.showQuickPick(items, { title, placeHolder: 'Which Claude Code settings file?' });
@@ -125,7 +127,7 @@ export async function installHook(host: HookCommandHost, arg: unknown): Promise<
   host.log.info(`install hook: plan for ${plan.settingsFile} (${plan.changed ? 'changes' : 'no change'})`);
   if (plan.changed && interactive) {
     await host.preview.show(`${path.basename(plan.settingsFile)} (install).diff`, plan.diff);
-    const choice = await vscode.window.showWarningMessage('Install the Credit Ledger hook in Claude Code?', { modal: true, detail: installSummary(plan) }, 'Install');
+    const choice = await showWarning('Install the Credit Ledger hook in Claude Code?', { modal: true, detail: installSummary(plan) }, 'Install');
     if (choice !== 'Install') {
       host.log.info('install hook: not confirmed, nothing written');
       return undefined;
@@ -137,7 +139,7 @@ export async function installHook(host: HookCommandHost, arg: unknown): Promise<
     const message = result.wrote
       ? `Credit Ledger: the hook${plan.statusLine ? ' and status line are' : ' is'} installed in ${result.settingsFile}. New Claude Code sessions use ${plan.statusLine ? 'them' : 'it'}.`
       : `Credit Ledger: ${result.settingsFile} already holds the hook; the launcher was refreshed.`;
-    void vscode.window.showInformationMessage(message, 'Open Settings File').then((c) => {
+    void showInfo(message, 'Open Settings File').then((c) => {
       if (c) void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(result.settingsFile));
     });
   }
@@ -151,12 +153,12 @@ export async function uninstallHook(host: HookCommandHost, arg: unknown): Promis
   if (!target) return undefined;
   const plan = planUninstall({ scope: target, workspaceDir: workspaceDir(target), paths: host.paths });
   if (!plan.changed && !plan.removeFiles.length) {
-    if (interactive) void vscode.window.showInformationMessage(`Credit Ledger: ${plan.settingsFile} holds no Credit Ledger hook or status line: nothing to remove.`);
+    if (interactive) void showInfo(`Credit Ledger: ${plan.settingsFile} holds no Credit Ledger hook or status line: nothing to remove.`);
     return { settingsFile: plan.settingsFile, mode: 'none', removedFiles: [] };
   }
   if (interactive) {
     if (plan.changed && plan.diff) await host.preview.show(`${path.basename(plan.settingsFile)} (uninstall).diff`, plan.diff);
-    const choice = await vscode.window.showWarningMessage('Uninstall the Credit Ledger hook from Claude Code?', { modal: true, detail: uninstallSummary(plan) }, 'Uninstall');
+    const choice = await showWarning('Uninstall the Credit Ledger hook from Claude Code?', { modal: true, detail: uninstallSummary(plan) }, 'Uninstall');
     if (choice !== 'Uninstall') {
       host.log.info('uninstall hook: not confirmed, nothing written');
       return undefined;
@@ -164,6 +166,6 @@ export async function uninstallHook(host: HookCommandHost, arg: unknown): Promis
   }
   const result = applyUninstall(plan);
   host.log.info(`uninstall hook: ${result.settingsFile} ${result.mode}${result.removedFiles.length ? `; removed ${result.removedFiles.join(', ')}` : ''}`);
-  if (interactive) void vscode.window.showInformationMessage(`Credit Ledger: the hook is out of ${result.settingsFile} (${result.mode === 'restore' ? 'restored as it was' : result.mode === 'delete' ? 'the file it created is gone' : 'only its entries removed'}).`);
+  if (interactive) void showInfo(`Credit Ledger: the hook is out of ${result.settingsFile} (${result.mode === 'restore' ? 'restored as it was' : result.mode === 'delete' ? 'the file it created is gone' : 'only its entries removed'}).`);
   return result;
 }

@@ -17,6 +17,7 @@ import { describeFile, discover, resolveConfigDirs, type ConfigDir, type Transcr
 import { INITIAL_SLICE_BYTES, nextSliceBytes, pendingFiles, storedFiles, takeSlice } from './ingestSlices';
 import { Debouncer, Disposable, toDisposable } from './lifecycle';
 import type { LastTurn } from './statusModel';
+import { showWarning } from './messages';
 
 /** Where the meter stands, for the status bar and the commands. */
 export type MeterPhase =
@@ -324,7 +325,7 @@ export class LiveMeter extends Disposable {
     if (meter.ledger.recovered) {
       this.openProblems.push(meter.ledger.recovered);
       this.opts.log.warn(meter.ledger.recovered);
-      void vscode.window.showWarningMessage(`Credit Ledger: ${meter.ledger.recovered}`);
+      void showWarning(`Credit Ledger: ${meter.ledger.recovered}`);
     }
     for (const p of meter.pricer.problems) {
       this.openProblems.push(`rate override ignored: ${p}`);

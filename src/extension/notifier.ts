@@ -7,6 +7,7 @@ import { appendFact, readJournal, type Fact } from '../core/state/journal';
 import { COMMANDS } from './ids';
 import { Disposable } from './lifecycle';
 import { decideNotification, firstClaim, notificationText, notifiedFact } from './thresholds';
+import { showError, showWarning } from './messages';
 
 export interface NotifierOptions {
   journal: string;
@@ -48,7 +49,7 @@ export class ThresholdNotifier extends Disposable {
     }
     const { severity, message } = notificationText(balance, decision);
     this.opts.log.info(`notification: ${message}`);
-    const show = severity === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+    const show = severity === 'error' ? showError : showWarning;
     void show(message, 'Open Ledger', 'Reconcile').then((choice) => {
       if (choice === 'Open Ledger') void vscode.commands.executeCommand(COMMANDS.openLedger);
       else if (choice === 'Reconcile') void vscode.commands.executeCommand(COMMANDS.reconcile);

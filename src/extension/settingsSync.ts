@@ -7,7 +7,7 @@ import { loadUserSettings, updateUserSettings, type UserSettings } from '../core
 import { CONFIG_SECTION, SETTING_KEYS, SETTINGS, settingId, type SettingKey } from './ids';
 import { Debouncer, Disposable } from './lifecycle';
 import { displaySettings, fileDisagreements, mirrorSettings, needsReopen, pollIntervalMs, type DisplaySettings } from './settingsMirror';
-import { plainText } from './plainText';
+import { showWarning } from './messages';
 
 export interface SettingsChange {
   keys: SettingKey[];
@@ -136,14 +136,14 @@ export class SettingsSync extends Disposable {
       if (r.setAside) {
         const message = `Credit Ledger: the settings file ${this.paths.settings} could not be read as settings. It is kept as ${r.setAside}; a new one holds the settings set in VS Code. Copy anything else you need from the old one.`;
         this.log.warn(message);
-        void vscode.window.showWarningMessage(plainText(message));
+        void showWarning(message);
       }
     } catch (err) {
       this.lastFileJson = undefined; // try again on the next change
       const message = `could not write ${this.paths.settings}: ${(err as Error).message}`;
       this.log.error(message);
       // The CLI and the Claude Code hook read that file: say so, or they would quietly disagree with VS Code.
-      void vscode.window.showWarningMessage(plainText(`Credit Ledger ${message}. The credit-ledger CLI and the Claude Code hook keep the previous settings until it can be written.`), 'Show Log').then((pick) => {
+      void showWarning(`Credit Ledger ${message}. The credit-ledger CLI and the Claude Code hook keep the previous settings until it can be written.`, 'Show Log').then((pick) => {
         if (pick === 'Show Log') this.log.show();
       });
       this.effectiveValue = mirror(loadUserSettings(this.paths.settings).settings);
@@ -175,7 +175,7 @@ export class SettingsSync extends Disposable {
       this.said.add(p);
       this.log.warn(p);
     }
-    void vscode.window.showWarningMessage(plainText(`Credit Ledger: ${fresh.join(' ')}`), 'Open File').then((pick) => {
+    void showWarning(`Credit Ledger: ${fresh.join(' ')}`, 'Open File').then((pick) => {
       if (pick === 'Open File') void vscode.window.showTextDocument(vscode.Uri.file(this.paths.settings));
     });
   }
@@ -190,7 +190,7 @@ export class SettingsSync extends Disposable {
     this.log.warn(message);
     const useFile = 'Use the File\'s';
     const keepVsCode = 'Keep VS Code\'s';
-    void vscode.window.showWarningMessage(plainText(message), useFile, keepVsCode).then(async (pick) => {
+    void showWarning(message, useFile, keepVsCode).then(async (pick) => {
       if (pick === useFile) {
         await this.update(Object.fromEntries(differ.map((d) => [d.key, d.asSetting])) as Partial<Record<SettingKey, unknown>>);
       } else if (pick === keepVsCode) {

@@ -23,6 +23,7 @@ import { Disposable, toDisposable } from '../lifecycle';
 import type { PanelSource } from '../panelSource';
 import { lineAtOffset } from '../transcriptLine';
 import { newNonce, panelHtml } from './html';
+import { showError, showInfo } from '../messages';
 
 /** What the webview keeps with vscode.setState; VS Code hands it back to the serializer after a reload. */
 interface PersistedState {
@@ -174,11 +175,11 @@ export class LedgerPanel extends Disposable {
    */
   receive(m: unknown): Promise<void> {
     if (isOpenLoop(m)) {
-      return this.openLoop(m.loopId).catch((err: unknown) => void vscode.window.showErrorMessage(`Credit Ledger: could not open the transcript: ${err instanceof Error ? err.message : String(err)}`));
+      return this.openLoop(m.loopId).catch((err: unknown) => void showError(`Credit Ledger: could not open the transcript: ${err instanceof Error ? err.message : String(err)}`));
     }
     if (isIgnoreLoop(m)) {
       return this.source.ignoreLoop(m.loopId, m.ignore).then(undefined, (err: unknown) => {
-        void vscode.window.showErrorMessage(`Credit Ledger: could not record the ignore: ${err instanceof Error ? err.message : String(err)}`);
+        void showError(`Credit Ledger: could not record the ignore: ${err instanceof Error ? err.message : String(err)}`);
       });
     }
     if (isOpenTranscript(m)) return this.openTranscript(m.sessionId);
@@ -197,7 +198,7 @@ export class LedgerPanel extends Disposable {
     } else if (isCommand(m)) {
       if (!isAllowedCommand(m.id)) return; // a webview never runs other extensions' commands
       void Promise.resolve(this.source.runCommand(m.id, m.args)).then(undefined, (err: unknown) => {
-        void vscode.window.showErrorMessage(`Credit Ledger: ${m.id} failed: ${err instanceof Error ? err.message : String(err)}`);
+        void showError(`Credit Ledger: ${m.id} failed: ${err instanceof Error ? err.message : String(err)}`);
       });
     } else if (isSetFilter(m)) {
       this.filter = m.filter;
@@ -218,7 +219,7 @@ export class LedgerPanel extends Disposable {
       this.lastModel?.runs.find((r) => r.sessionId === sessionId)?.transcriptPath ??
       null;
     if (!path) {
-      void vscode.window.showInformationMessage(`Credit Ledger: the transcript of session ${sessionId} is no longer on disk (its spend stays in the ledger).`);
+      void showInfo(`Credit Ledger: the transcript of session ${sessionId} is no longer on disk (its spend stays in the ledger).`);
       return;
     }
     // `vscode.open` also opens files too large for a text document the extension host syncs.
@@ -230,7 +231,7 @@ export class LedgerPanel extends Disposable {
     const loop = this.lastModel?.audit?.loops.find((l) => l.id === loopId);
     const file = loop?.where.file;
     if (!loop || !file || !fs.existsSync(file)) {
-      void vscode.window.showInformationMessage(`Credit Ledger: the transcript of loop ${loopId} is no longer on disk (its spend stays in the ledger).`);
+      void showInfo(`Credit Ledger: the transcript of loop ${loopId} is no longer on disk (its spend stays in the ledger).`);
       return;
     }
     const line = await lineAtOffset(file, loop.where.offset);

@@ -14,6 +14,7 @@ import { createPricer, loadRateCard, type Pricer } from '../../core/pricing/pric
 import { appendFact, readJournal } from '../../core/state/journal';
 import type { UserSettings } from '../../core/state/settings';
 import { endNotice, longContextThreshold, runNotifyPolicy, startWarning, type ResumedContext, type RunMessage } from './runMessages';
+import { showError, showInfo, showWarning } from '../messages';
 
 export interface TerminalRunsDeps {
   log: vscode.LogOutputChannel;
@@ -54,7 +55,7 @@ function warnShareOf(settings: UserSettings): number {
 }
 
 function show(m: RunMessage): void {
-  const fn = m.severity === 'error' ? vscode.window.showErrorMessage : m.severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const fn = m.severity === 'error' ? showError : m.severity === 'warning' ? showWarning : showInfo;
   void fn(`Credit Ledger: ${m.message}`);
 }
 

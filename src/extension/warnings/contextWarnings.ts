@@ -17,6 +17,7 @@ import type { Pricer } from '../../core/pricing/pricer';
 import { appendFact, readJournal, type Fact } from '../../core/state/journal';
 import { COMMANDS } from '../ids';
 import { Disposable } from '../lifecycle';
+import { showWarning } from '../messages';
 
 export interface ContextWarningsDeps {
   /** Fires after each ledger update (e.g. LiveMeter.onDidChange). */
@@ -42,7 +43,7 @@ export interface ContextWarningsDeps {
   /** How long "Snooze" silences a session's warnings (default 1 hour). */
   snoozeMs?: number;
   clock?: () => number;
-  /** Shows the notification (default vscode.window.showWarningMessage; tests pass a fake). */
+  /** Shows the notification (default: messages.showWarning; tests pass a fake). */
   show?(message: string, ...actions: string[]): Thenable<string | undefined>;
 }
 
@@ -96,7 +97,7 @@ export class ContextWarnings extends Disposable {
   private present(w: ContextWarning): void {
     const actions: string[] = [ACTIONS.open, ACTIONS.audit, ACTIONS.snooze];
     if (this.deps.turnOff) actions.push(ACTIONS.off);
-    const show = this.deps.show ?? ((m: string, ...a: string[]): Thenable<string | undefined> => vscode.window.showWarningMessage(m, ...a));
+    const show = this.deps.show ?? ((m: string, ...a: string[]): Thenable<string | undefined> => showWarning(m, ...a));
     void Promise.resolve(show(w.message, ...actions)).then((choice) => {
       if (this.isDisposed || !choice) return;
       if (choice === ACTIONS.open) {
