@@ -273,7 +273,11 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
       audit: audit.report,
       auditPending: audit.stale && request.section === 'audit',
       facts: meter.journalFacts,
-      plans: await this.planFit.comparison(request.section === 'overview'),
+      // The comparison is a part of the Overview, not a reason to fail the whole panel.
+      plans: await this.planFit.comparison(request.section === 'overview').catch((err: unknown) => {
+        this.log.warn(`plan comparison failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+        return undefined;
+      }),
     });
   }
 
