@@ -118,11 +118,9 @@ describe('credit-ledger audit', () => {
     assert.equal(before.summary.examined.requests, 0);
   });
 
-  test('the shared corpus: two small reflexive loops, nothing else, well under a second of work', { skip: hasCorpus ? false : `no corpus at ${corpus}` }, () => {
+  test('the shared corpus: two small reflexive loops, nothing else', { skip: hasCorpus ? false : `no corpus at ${corpus}` }, () => {
     const home = tempDir('cl-home-');
-    const started = Date.now();
     const r = run(['audit', '--json', '--config-dir', corpus, '--timezone', 'UTC'], home);
-    const took = Date.now() - started;
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     assert.deepEqual(
@@ -132,6 +130,5 @@ describe('credit-ledger audit', () => {
         ['reflexive', 'fe5e1c67', 'Edit', 2],
       ],
     );
-    assert.ok(took < 5_000, `took ${took} ms`);
   });
 });

@@ -58,9 +58,9 @@ test('ingest: a large history is read in slices with a progress notification, ne
   const tookMs = Date.now() - started;
   await watching;
   report(`  # ${SIZE_MB} MB read in ${tookMs} ms; longest event-loop stall in the extension host ${worst.toFixed(0)} ms; progress notification seen: ${sawProgress}`);
-  // Slices aim at 25 ms; on a busy 2-core machine JIT warm-up and GC add pauses. Reading it in one block takes
-  // 1.5 s or more: this bound catches that regression without failing on a noisy neighbour.
-  assert.ok(worst < 400, `the extension host was blocked for ${worst.toFixed(0)} ms`);
+  // Slices aim at 25 ms; on a busy machine every pause stretches. Reading it in one block stalls the host for about
+  // the whole read: a stall of half the read or more is that regression, whatever the machine's load.
+  assert.ok(worst < tookMs / 2, `the extension host was blocked for ${worst.toFixed(0)} ms of a ${tookMs} ms read`);
   if (tookMs > 2500) assert.ok(sawProgress, 'a read this long shows a progress notification');
 
   // The same totals as one meter reading it all at once.
