@@ -5,6 +5,7 @@
 import type { UserSettings } from '../core/state/settings';
 import { SETTING_DEFAULTS, SETTING_KEYS, type SettingKey } from './ids';
 import { normalizeThresholds } from './thresholds';
+import { getPath } from '../core/state/settingNames';
 
 /**
  * Where each VS Code setting goes in the per-user file: a key, or a dotted path into an object the CLI and the hook
@@ -108,19 +109,13 @@ export function fileDisagreements(file: UserSettings, explicit: Partial<Record<S
     const target = MIRROR_MAP[key];
     if (!target || !(key in explicit) || isUnset(explicit[key])) continue;
     const vscodeValue = fileValue(key, explicit[key]);
-    const inFile = getPath(file, target.split('.'));
+    const inFile = getPath(file, target);
     if (JSON.stringify(inFile) === JSON.stringify(vscodeValue)) continue;
     const spelled = FILE_VALUES[key];
     const asSetting = spelled ? Object.keys(spelled).find((k) => spelled[k] === inFile) : inFile;
     out.push({ key, filePath: target, fileValue: inFile, vscodeValue, asSetting });
   }
   return out;
-}
-
-function getPath(from: Record<string, unknown>, path: readonly string[]): unknown {
-  let v: unknown = from;
-  for (const p of path) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[p] : undefined;
-  return v;
 }
 
 /** Sets (or, with undefined, deletes) a dotted path; objects on the way are copied, never shared with `file`; one left empty goes. */

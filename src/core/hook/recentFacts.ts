@@ -2,7 +2,7 @@
 // and the facts it needs (a reconcile typed after the snapshot was stamped) are the newest ones.
 import * as fs from 'node:fs';
 import type { Fact } from '../state/journal';
-import { openRegularFile } from '../state/regularFile';
+import { openRegularFile, readRange } from '../state/regularFile';
 
 /** Far more than the facts written between two snapshots (a fact is a few hundred bytes). */
 const TAIL_BYTES = 256 * 1024;
@@ -18,14 +18,7 @@ export function factsWrittenAfter(journal: string, afterMs: number, tailBytes = 
   try {
     const size = fs.fstatSync(fd).size;
     const start = Math.max(0, size - tailBytes);
-    const buf = Buffer.alloc(size - start);
-    let done = 0;
-    while (done < buf.length) {
-      const n = fs.readSync(fd, buf, done, buf.length - done, start + done);
-      if (n <= 0) break;
-      done += n;
-    }
-    const lines = buf.subarray(0, done).toString('utf8').split('\n');
+    const lines = readRange(fd, start, size).toString('utf8').split('\n');
     if (start > 0) lines.shift(); // begins mid-line
     const out: Fact[] = [];
     for (const line of lines) {

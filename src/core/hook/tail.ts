@@ -2,7 +2,7 @@
 // status line answer in milliseconds on transcripts of hundreds of megabytes. Reads the last 256 KB and grows
 // backwards only while no counted request is found, up to a bound (never the whole of a large file).
 import * as fs from 'node:fs';
-import { openRegularFile } from '../state/regularFile';
+import { openRegularFile, readRange } from '../state/regularFile';
 import { DEFAULT_REQUEST_LIMIT, usageProblem, type RequestLimits } from '../transcripts/plausibility';
 
 export const TAIL_INITIAL_BYTES = 256 * 1024;
@@ -101,17 +101,6 @@ function parseLine(line: Buffer): Json | null {
   } catch {
     return null; // cut mid-write, or not JSON
   }
-}
-
-function readRange(fd: number, start: number, end: number): Buffer {
-  const buf = Buffer.allocUnsafe(end - start);
-  let done = 0;
-  while (done < buf.length) {
-    const n = fs.readSync(fd, buf, done, buf.length - done, start + done);
-    if (n <= 0) break;
-    done += n;
-  }
-  return done === buf.length ? buf : buf.subarray(0, done);
 }
 
 function startsWithQueueOperation(fd: number, size: number): boolean {

@@ -45,3 +45,15 @@ export function readRegularText(file: string, maxBytes = MAX_TEXT_BYTES): string
     fs.closeSync(fd);
   }
 }
+
+/** Bytes [start, end) of an open file; fewer when the file is shorter now (a read loop: one readSync may return less). */
+export function readRange(fd: number, start: number, end: number): Buffer {
+  const buf = Buffer.allocUnsafe(Math.max(0, end - start));
+  let done = 0;
+  while (done < buf.length) {
+    const n = fs.readSync(fd, buf, done, buf.length - done, start + done);
+    if (n <= 0) break;
+    done += n;
+  }
+  return done === buf.length ? buf : buf.subarray(0, done);
+}
