@@ -68,7 +68,13 @@ function breakIfStale(lock: string, at: number): void {
     return; // another process broke it first
   }
   // Between our look and our rename another process may have broken it and locked anew: give that one back.
-  if (fs.readFileSync(aside, 'utf8') !== seen.token) {
+  let moved: string;
+  try {
+    moved = fs.readFileSync(aside, 'utf8');
+  } catch {
+    return; // gone already: nothing of ours to give back
+  }
+  if (moved !== seen.token) {
     try {
       fs.linkSync(aside, lock); // fails if someone locked meanwhile: then that one holds it
     } catch {
