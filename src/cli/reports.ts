@@ -6,7 +6,7 @@ import { formatUsd, usdToNanos } from '../core/pricing/money';
 import { markEstimates } from '../core/reports/estimates';
 import type { CommonOptions, RunContext } from './context';
 import { UsageError } from './errors';
-import { formatInt, renderTable, terminalWidth, wrapText, type Style } from './table';
+import { formatInt, renderTable, terminalWidth, uniquePrefixes, wrapText, type Style } from './table';
 
 export type ReportKind = 'daily' | 'weekly' | 'monthly' | 'session';
 
@@ -75,14 +75,6 @@ function figures(r: Counted, cost: string, corrected: string, compact: boolean):
 
 const FULL_HEADERS = ['Input', 'Output', 'Cache write', 'Cache read', 'Total tokens', 'Cost', 'Corrected'];
 const COMPACT_HEADERS = ['Input', 'Output', 'Cost', 'Corrected'];
-
-/** The shortest prefix (from 8 characters) that tells every id apart. */
-export function uniquePrefixes(ids: readonly string[]): Map<string, string> {
-  let n = 8;
-  const distinct = new Set(ids);
-  while (n < Math.max(8, ...ids.map((i) => i.length)) && new Set([...distinct].map((i) => i.slice(0, n))).size < distinct.size) n++;
-  return new Map(ids.map((i) => [i, i.slice(0, n)]));
-}
 
 const models = (list: readonly string[]): string => list.map(displayModelName).join('\n');
 

@@ -80,11 +80,11 @@ export function renderTable(headers: string[], rows: string[][], numeric: Set<nu
   return [style.bold(line(headers)), style.dim(rule), ...rows.map(line)].join('\n');
 }
 
-/** The width to lay tables out for: COLUMNS, else the terminal's, else 120 (a pipe: nothing to fit). */
+/** The width to lay tables out for: COLUMNS, else the terminal's; a pipe or a file has none to fit (lines stay whole for grep). */
 export function terminalWidth(stream: NodeJS.WriteStream = process.stdout): number {
   const env = Number(process.env.COLUMNS);
   if (Number.isInteger(env) && env > 0) return env;
-  return stream.isTTY && stream.columns ? stream.columns : 120;
+  return stream.isTTY && stream.columns ? stream.columns : Number.POSITIVE_INFINITY;
 }
 
 /** Word-wraps a paragraph to `width` columns (a word longer than the line keeps its own line). */
@@ -99,6 +99,14 @@ export function wrapText(text: string, width: number, indent = ''): string {
   }
   if (line) out.push(line);
   return out.join('\n');
+}
+
+/** The shortest prefix (from 8 characters) that tells every id apart. */
+export function uniquePrefixes(ids: readonly string[]): Map<string, string> {
+  let n = 8;
+  const distinct = new Set(ids);
+  while (n < Math.max(8, ...ids.map((i) => i.length)) && new Set([...distinct].map((i) => i.slice(0, n))).size < distinct.size) n++;
+  return new Map(ids.map((i) => [i, i.slice(0, n)]));
 }
 
 export function formatInt(n: number): string {

@@ -71,3 +71,25 @@ describe('tables fit the terminal', () => {
     }
   });
 });
+
+describe('balance reads as an account', { skip: hasCorpus ? false : `no corpus at ${corpus}` }, () => {
+  test('allotment − spent + adjustments + what the reconcile changed = remaining; a signed, explained drift; times with their zone; "requests stop", no overage line; at 80 and 200 columns', () => {
+    const home = tempDir('cl-balance-');
+    assert.equal(runCli(['reconcile', '99', '--as-of', '2026-01-20T00:00:00Z'], { CREDIT_LEDGER_HOME: home }).code, 0);
+    const args = ['balance', '--config-dir', corpus, '--plan', 'max5x', '--cycle-day', '1', '--now', '2026-01-31T00:00:00Z', '--basis', 'recorded', '--verbose'];
+    for (const columns of [80, 200]) {
+      const out = table(args, columns, home);
+      for (const line of out.split('\n')) assert.ok(line.length <= columns, `a line of ${line.length} columns: ${line}`);
+      assert.equal(out, fs.readFileSync(path.join(expectedDir, `balance-reconciled-${columns}.txt`), 'utf8'), `balance at COLUMNS=${columns}`);
+    }
+    const json = JSON.parse(runCli([...args, '--json', '-z', 'UTC'], { CREDIT_LEDGER_HOME: home }).stdout) as { allotment: number; spent: number; adjustments: number; remaining: number; reconcile: { change: number; drift: number } };
+    assert.ok(Math.abs(json.allotment - json.spent + json.adjustments + json.reconcile.change - json.remaining) < 1e-9, 'the account adds up');
+    assert.equal(json.reconcile.change, -json.reconcile.drift);
+  });
+
+  test('no plan: says how to set one; no allotment, remaining or overage rows', () => {
+    const out = table(['balance', '--config-dir', corpus, '--now', '2026-02-12T00:00:00Z'], 80, tempDir('cl-balance-'));
+    assert.match(out, /No plan is set, so there is no balance, only spend\. Set one with credit-ledger\nconfig set plan max5x/);
+    assert.doesNotMatch(out, /^(Allotment|Remaining|Overage|Requests stop)/m);
+  });
+});
