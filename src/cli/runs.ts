@@ -4,6 +4,7 @@
 // ledger to show the list price of each run's session from the ledger's own rows.
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
+import * as fs from 'node:fs';
 import type { Command } from 'commander';
 import { RunCapture } from '../core/headless/capture';
 import { detectPrintRun, detectPrintRunInArgv, type PrintInvocation } from '../core/headless/commandLine';
@@ -43,6 +44,25 @@ async function exitWith(code: number): Promise<never> {
   process.exit(code);
 }
 
+/** The parent processes' names, nearest first (Linux /proc; elsewhere none: the run is then a `script`, not a guessed `cron`). */
+function ancestorNames(): string[] {
+  const names: string[] = [];
+  let pid = process.ppid;
+  for (let i = 0; i < 8 && pid > 1; i++) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split at the last ')'
+      const close = stat.lastIndexOf(')');
+      names.push(stat.slice(stat.indexOf('(') + 1, close));
+      pid = Number(stat.slice(close + 2).split(' ')[1]);
+    } catch {
+      break;
+    }
+  }
+  if (pid === 1) names.push(fs.existsSync('/run/systemd/system') ? 'systemd' : 'init');
+  return names;
+}
+
 function hasTerminal(): boolean {
   return !!(process.stdin.isTTY || process.stdout.isTTY || process.stderr.isTTY);
 }
@@ -53,7 +73,7 @@ function newCapture(via: 'exec' | 'record', invocation: PrintInvocation | undefi
   const pricer = createPricer(loadRateCard(), settings.rateOverrides ?? null);
   const capture = new RunCapture({
     via,
-    where: detectWhere(process.env, hasTerminal()),
+    where: detectWhere(process.env, hasTerminal(), hasTerminal() ? [] : ancestorNames()),
     cwd: process.cwd(),
     startedAt,
     invocation,
@@ -158,7 +178,12 @@ async function recordAction(opts: RecordOptions): Promise<void> {
     if (recorded || !capture) return;
     recorded = true;
     try {
-      const { facts } = capture.finish({ exitCode: null });
+      const { facts, output } = capture.finish({ exitCode: null });
+      if (output.format !== 'json' && output.format !== 'stream-json') {
+        // no claude -p output at all (empty, text, or broken JSON): a run made up from it would be noise in every report
+        warn(`nothing recorded: stdin held no claude -p output (${output.bytes} bytes${output.textLines ? `, ${output.textLines} text line(s)` : ''}${output.malformed ? `, ${output.malformed} unreadable JSON line(s)` : ''}); pipe claude -p --output-format json or stream-json`);
+        return;
+      }
       appendAll(journal, facts);
     } catch (err) {
       warn(`could not record the run: ${(err as Error).message}`);
@@ -285,7 +310,11 @@ export function renderRuns(rows: readonly RunRow[], timezone: string, style: Sty
   const table = rows.map((row) => {
     const r = row.run;
     const res = r.result;
-    const exit = res?.isError ? style.red(res.subtype || 'error') : r.truncated ? style.yellow('no result') : r.exitCode === null ? '' : r.exitCode === 0 ? '0' : style.red(String(r.exitCode));
+    // the process's exit status (— when a pipe to `record` could not see it), the result's subtype beside it
+    const status = r.exitCode === null ? '—' : String(r.exitCode);
+    const subtype = res ? res.subtype || (res.isError ? 'error' : '') : r.truncated ? 'no result' : '';
+    const exitText = subtype ? `${status} ${subtype}` : status;
+    const exit = res?.isError || (r.exitCode !== null && r.exitCode !== 0) ? style.red(exitText) : r.truncated ? style.yellow(exitText) : exitText;
     const diff = r.differenceNanos === null ? '—' : `${r.differenceNanos > 0 ? '+' : ''}${formatUsd(r.differenceNanos)}`;
     return [
       when(r.startedMs),

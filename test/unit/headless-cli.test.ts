@@ -84,7 +84,7 @@ describe('credit-ledger record', { skip: SKIP }, () => {
     assert.equal(sonnet.turns, 14);
     assert.equal(sonnet.durationMs, 48073);
     assert.equal(sonnet.via, 'record');
-    assert.equal(sonnet.where, 'cron');
+    assert.equal(sonnet.where, 'script', 'a pipe from a test, not cron');
     assert.match(String(sonnet.differenceReason), /2\.1\.49-2\.1\.63/);
     for (const x of runs.filter((r) => r.subtype === null)) {
       assert.equal(x.truncated, true, 'JSON events without a result: a run cut short');

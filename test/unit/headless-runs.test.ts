@@ -123,7 +123,10 @@ describe('list price without the corpus', () => {
     assert.equal(detectWhere({ GITHUB_ACTIONS: 'true', CI: 'true' }, false), 'github-actions');
     assert.equal(detectWhere({ CI: '1' }, true), 'ci');
     assert.equal(detectWhere({ CI: 'false' }, true), 'terminal');
-    assert.equal(detectWhere({}, false), 'cron');
+    assert.equal(detectWhere({}, false), 'script');
+    assert.equal(detectWhere({}, false, ['sh', 'cron']), 'cron');
+    assert.equal(detectWhere({ INVOCATION_ID: 'x' }, false, ['systemd']), 'cron');
+    assert.equal(detectWhere({ INVOCATION_ID: 'x' }, false, ['bash', 'sshd']), 'script');
   });
 });
 

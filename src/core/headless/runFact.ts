@@ -16,7 +16,7 @@ export const RUN_FACT_VERSION = 1;
 /** What captured the run. */
 export type RunVia = 'terminal' | 'exec' | 'record';
 /** Where it ran: a person's terminal, an unattended job (cron, a timer, a script without a terminal), CI. */
-export type RunWhere = 'terminal' | 'cron' | 'ci' | 'github-actions';
+export type RunWhere = 'terminal' | 'cron' | 'script' | 'ci' | 'github-actions';
 
 /** The cost-relevant flags of the command line (none of them free text). */
 export type RunFlags = {
@@ -131,7 +131,7 @@ export function readRunFacts(facts: readonly Fact[]): RunRecord[] {
       v: RUN_FACT_VERSION,
       runId: typeof f.runId === 'string' && f.runId ? f.runId : f.id,
       via: (['terminal', 'exec', 'record'] as const).find((x) => x === f.via) ?? 'terminal',
-      where: (['terminal', 'cron', 'ci', 'github-actions'] as const).find((x) => x === f.where) ?? 'terminal',
+      where: (['terminal', 'cron', 'script', 'ci', 'github-actions'] as const).find((x) => x === f.where) ?? 'terminal',
       command: strOrNull(f.command),
       ...(typeof f.label === 'string' ? { label: f.label } : {}),
       cwd: typeof f.cwd === 'string' ? f.cwd : '',
