@@ -9,7 +9,7 @@ import { userPaths } from '../core/state/paths';
 import { every, formatPercent, formatTokens, formatUsd, projectName } from '../core/audit/words';
 import { collect, type CliHelpers, type PoolOptions, type RunContext } from './context';
 import { UsageError } from './errors';
-import { colorEnabled, formatInt, makeStyle, renderTable, terminalText, type Style } from './table';
+import { colorEnabled, formatInt, makeStyle, renderTable, terminalText, terminalWidth, type Style } from './table';
 
 export interface AuditOptions extends PoolOptions {
   contextThreshold?: string;
@@ -20,6 +20,7 @@ export interface AuditOptions extends PoolOptions {
   minCost?: string;
   hourlyRate?: string;
   all?: boolean;
+  limit?: string;
   ignore?: string[];
   unignore?: string[];
 }
@@ -67,9 +68,11 @@ export function registerAudit(program: Command, h: CliHelpers): void {
     .option('--min-cost <usd>', 'hide loops that cost less than this (default 0.10)')
     .option('--hourly-rate <usd>', 'your time, for the break-even of keeping a loop (default 100)')
     .option('--all', 'list ignored loops too')
+    .option('--limit <n>', 'list the N loops with the most at stake (default 10; 0: all)', '10')
     .option('--ignore <loopId>', 'remember to hide this loop from now on (repeatable)', collect)
     .option('--unignore <loopId>', 'list an ignored loop again (repeatable)', collect)
     .action(async (opts: AuditOptions) => {
+      if (opts.limit !== undefined && !/^\d+$/.test(opts.limit)) throw new UsageError(`--limit must be a whole number (0: all), got "${opts.limit}"`);
       if (opts.ignore?.length || opts.unignore?.length) {
         recordIgnores(opts);
         return;
@@ -82,7 +85,7 @@ export function registerAudit(program: Command, h: CliHelpers): void {
           for (const p of resolved.settingProblems) process.stderr.write(`note: settings: ${p}\n`);
           const report = auditMeter(ctx.meter, { thresholds: resolved.thresholds, window: windowOf(ctx), includeIgnored: !!opts.all });
           if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-          else process.stdout.write(terminalText(renderAudit(report, ctx, makeStyle(colorEnabled(opts.color))), colorEnabled(opts.color)) + '\n');
+          else process.stdout.write(terminalText(renderAudit(report, ctx, makeStyle(colorEnabled(opts.color)), Number(opts.limit ?? 10)), colorEnabled(opts.color)) + '\n');
         },
         h.poolFlags(opts),
       );
@@ -100,7 +103,8 @@ function atStake(l: AuditLoop): string {
   return l.atStakeBasis === 'projected' ? `${formatUsd(l.atStakeNanos)} (projected)` : formatUsd(l.atStakeNanos);
 }
 
-export function renderAudit(r: AuditReport, ctx: RunContext, style: Style): string {
+/** `limit`: how many loops to list (0: all); the summary line still counts them all. */
+export function renderAudit(r: AuditReport, ctx: RunContext, style: Style, limit = 0): string {
   const out: string[] = [];
   const local = (ms: number): string => DateTime.fromMillis(ms, { zone: ctx.timezone }).toFormat('yyyy-LL-dd HH:mm');
   const c = r.credit;
@@ -111,7 +115,7 @@ export function renderAudit(r: AuditReport, ctx: RunContext, style: Style): stri
   out.push(
     style.dim(
       `${s.examined.requests.toLocaleString('en-US')} requests in ${s.examined.sessions} sessions (${s.examined.threads} threads) examined · ` +
-        `${s.loops} loop${s.loops === 1 ? '' : 's'}, ${formatUsd(s.atStakeNanos)} at stake this cycle${ignored}` +
+        `${s.loops} loop${s.loops === 1 ? '' : 's'}, ${s.loops && !s.atStakeNanos ? `nothing in this cycle (the latest ended ${local(Math.max(...r.loops.map((l) => l.where.lastAt)))})` : `${formatUsd(s.atStakeNanos)} at stake this cycle`}${ignored}` +
         (s.belowMinCost ? ` · ${s.belowMinCost} under ${formatUsd(r.thresholds.minCostUsd * 1e9)} not shown` : ''),
     ),
   );
@@ -120,7 +124,8 @@ export function renderAudit(r: AuditReport, ctx: RunContext, style: Style): stri
     for (const n of r.notes) out.push(style.dim(n));
     return out.join('\n');
   }
-  const rows = r.loops.map((l, i) => [
+  const shown = limit > 0 ? r.loops.slice(0, limit) : r.loops;
+  const rows = shown.map((l, i) => [
     String(i + 1),
     l.ignored ? style.dim(`${l.id} (ignored)`) : l.id,
     l.kind,
@@ -131,14 +136,15 @@ export function renderAudit(r: AuditReport, ctx: RunContext, style: Style): stri
     formatUsd(l.metrics.costNanos),
     atStake(l),
   ]);
-  out.push('', renderTable(['#', 'Loop', 'Kind', 'Where', 'Iterations', 'Avg context', 'Per iteration', 'Cost', 'At stake this cycle'], rows, new Set([0, 4, 5, 6, 7, 8]), style));
-  r.loops.forEach((l, i) => {
+  out.push('', renderTable(['#', 'Loop', 'Kind', 'Where', 'Iterations', 'Avg context', 'Per iteration', 'Cost', 'At stake this cycle'], rows, new Set([0, 4, 5, 6, 7, 8]), style, { maxWidth: terminalWidth(), shrink: [3] }));
+  if (shown.length < r.loops.length) out.push(style.dim(`${r.loops.length - shown.length} more loop(s) with less at stake not shown: --limit 0 lists them all, --json has every one.`));
+  shown.forEach((l, i) => {
     const m = l.metrics;
     const w = l.where;
     out.push('', style.bold(`${i + 1}. ${l.title} ${l.id}${l.ignored ? ' (ignored)' : ''}`));
     out.push(`   ${l.verdict}`);
     for (const sig of l.signals) out.push(`   ${sig}`);
-    out.push(style.dim(`   ${w.projectKey} · session ${w.sessionId}${w.agentId ? ` · subagent ${w.agentId}` : ''} · ${w.entrypoint || w.surface} · ${local(w.firstAt)} – ${local(w.lastAt)} · ${w.drawsOnCredit ? 'draws on the credit' : 'not on the credit'}`));
+    out.push(style.dim(`   ${projectName(w.cwd, w.projectKey)} · session ${w.sessionId}${w.agentId ? ` · subagent ${w.agentId}` : ''} · ${w.entrypoint || w.surface} · ${local(w.firstAt)} – ${local(w.lastAt)} · ${w.drawsOnCredit ? 'draws on the credit' : 'not on the credit'}`));
     if (w.file) out.push(style.dim(`   first request: ${w.file} @ byte ${w.offset}`));
     const interval = m.medianIntervalSeconds ? ` · ${every(m.medianIntervalSeconds * 1000)}` : '';
     out.push(

@@ -33,3 +33,22 @@ describe('runs', () => {
     assert.match(runs.stdout, /— success\s*$/m, 'record cannot see the exit status: —, and the subtype beside it');
   });
 });
+
+const corpus = path.resolve(__dirname, '../../../shared/corpus');
+
+describe('audit', { skip: fs.existsSync(path.join(corpus, 'projects')) ? false : 'no corpus' }, () => {
+  test('loops older than the cycle: "nothing in this cycle", not "$0.00 at stake"; --limit; the Where column and the detail name the same project', () => {
+    const home = tempDir('cl-audit-');
+    const r = runCli(['audit', '--config-dir', corpus, '-z', 'UTC', '--limit', '1', '--no-color', '--now', '2026-12-06T00:00:00Z'], { CREDIT_LEDGER_HOME: home, COLUMNS: '200' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /2 loops, nothing in this cycle \(the latest ended 2026-02-11 \d\d:\d\d\)/);
+    assert.doesNotMatch(r.stdout, /\$0\.00 at stake/);
+    assert.match(r.stdout, /^1 more loop\(s\) with less at stake not shown: --limit 0 lists them all/m);
+    assert.equal((r.stdout.match(/^\d+\. /gm) ?? []).length, 1, 'one loop detailed');
+    const where = /^1 {2}\S+ +\S+ +(\S+) ·/m.exec(r.stdout)![1]!;
+    assert.match(r.stdout, new RegExp(`^   ${where} · session `, 'm'));
+    const all = runCli(['audit', '--config-dir', corpus, '-z', 'UTC', '--limit', '0', '--no-color', '--now', '2026-12-06T00:00:00Z'], { CREDIT_LEDGER_HOME: home });
+    assert.equal((all.stdout.match(/^\d+\. /gm) ?? []).length, 2);
+    assert.equal(runCli(['audit', '--limit', 'x'], { CREDIT_LEDGER_HOME: home }).code, 2);
+  });
+});
