@@ -153,7 +153,7 @@ async function setPlan(host: CommandHost, arg: unknown): Promise<SetPlanArgs | u
   return { ...args, plan: plan.id };
 }
 
-/** "covers 6 days of your last month (runs out on day 7)"; an API key has no credit: what the month would cost. */
+/** "covers 6 days of your last month ($350.00 over)"; an API key has no credit: what the month would cost. */
 function coversText(f: PlanFit, c: PlanComparison): string {
   if (c.basedOnDays === 0) return 'no history to compare yet';
   if (f.kind === 'budget') return `no credit: your last month at list price, ${formatUsd(f.monthSpendNanos, { decimals: 2 })}`;
