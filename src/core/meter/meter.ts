@@ -6,7 +6,7 @@ import { Corrector, type CorrectionUpdate } from '../corrections/corrector';
 import { Ledger, type IngestReport, type UnreadFolder } from '../ledger/ledger';
 import { recordSaved, seedFor } from '../ledger/registry';
 import { createPricer, loadRateCard, type Pricer } from '../pricing/pricer';
-import { computeBalance, previousCycles, resolvePoolSettings, snapshotFromBalance, type Balance, type LiveSession, type PoolFlags, type PoolInput, type PoolSettings, type SessionFacts, type SpendRow } from '../pool';
+import { computeBalance, previousCycles, readSnapshot, resolvePoolSettings, snapshotFromBalance, type Balance, type LiveSession, type PoolFlags, type PoolInput, type PoolSettings, type SessionFacts, type SpendRow } from '../pool';
 import { sweepLeftovers, tightenModes, writeFileAtomic } from '../state/atomicFile';
 import * as path from 'node:path';
 import { readJournal, type Fact } from '../state/journal';
@@ -16,6 +16,7 @@ import { discover, realPathOf, resolveConfigDirs, type ConfigDir, type Discovery
 import { firstRequestAt, refreshSpendRows, sessionFacts, spendRows } from './ledgerRows';
 import { unpersistedRunSpend } from '../headless/runFact';
 import type { PhaseListener } from '../progress';
+import { recordLocalChanges } from '../sync/outbox';
 
 export interface MeterOptions {
   paths: UserPaths;
@@ -44,6 +45,8 @@ export interface MeterOptions {
   forgetFolders?: 'unread' | readonly string[];
   /** Phase progress of every refresh (discovering, reading, storing, correcting, saving). */
   onPhase?: PhaseListener;
+  /** The shared ledger is configured for this meter (the user's own ledger only): changes go to the outbox, the snapshot says merged. */
+  shared?: boolean;
 }
 
 export interface MeterUpdate {
@@ -250,11 +253,44 @@ export class Meter {
   }
 
   private note(ingest: IngestReport): void {
+    if (this.opts.shared && !this.ledger.readOnly) recordLocalChanges(this.ledger, ingest.changedKeys, ingest.changedSessions);
     this.pendingKeys.push(...ingest.changedKeys);
     for (const s of ingest.changedSessions) {
       this.pendingSessions.add(s);
       this.unsettledSessions.add(s);
     }
+  }
+
+  /** Rows another machine wrote, pulled from the shared ledger: re-read, corrected and balanced like an ingest (never sent back). */
+  applyRemote(changedKeys: readonly string[], changedSessions: readonly string[]): MeterUpdate {
+    this.pendingKeys.push(...changedKeys);
+    for (const s of changedSessions) {
+      this.pendingSessions.add(s);
+      this.unsettledSessions.add(s);
+    }
+    this.sessionsStale = true;
+    return this.finish(this.emptyReport());
+  }
+
+  /** Whether figures include other machines' rows (the shared ledger is configured and was pulled at least once). */
+  get merged(): boolean {
+    return !!this.opts.shared && !!this.ledger.meta('sync.ledgerId');
+  }
+
+  /** Spend per machine over [from, to) on the balance's basis, for the sessions the balance counts ('' = this machine). */
+  spendByMachine(from: number, to: number, counted: ReadonlySet<string>): Map<string, number> {
+    if (!this.rows) this.computeBalance();
+    const elsewhere = new Map<string, string>();
+    const r = this.ledger.db.exec(`SELECT key, machine_id FROM requests WHERE machine_id <> '' AND ts >= ? AND ts < ?`, [from, to]);
+    if (r.length) for (const v of r[0].values) elsewhere.set(String(v[0]), String(v[1]));
+    const corrected = this.poolSettings.basis === 'corrected';
+    const out = new Map<string, number>();
+    for (const [key, row] of this.rows!) {
+      if (row.timestamp < from || row.timestamp >= to || !counted.has(row.sessionId)) continue;
+      const machine = elsewhere.get(key) ?? '';
+      out.set(machine, (out.get(machine) ?? 0) + (corrected ? row.correctedCostNanos ?? row.costNanos : row.costNanos));
+    }
+    return out;
   }
 
   private emptyReport(): IngestReport {
@@ -379,7 +415,10 @@ export class Meter {
   }
 
   writeSnapshot(balance: Balance): void {
-    const snapshot = snapshotFromBalance(balance, { stampedAt: this.now(), configDirs: this.configDirs.map((d) => d.root), liveSessions: this.liveSessions() });
+    const snapshot = snapshotFromBalance(balance, { stampedAt: this.now(), configDirs: this.configDirs.map((d) => d.root), liveSessions: this.liveSessions(), merged: this.merged });
+    // A figure of this machine alone never replaces one that includes the other machines (a day-old one of the same cycle at most: sync may have been turned off).
+    const current = snapshot.merged ? undefined : readSnapshot(this.opts.paths.snapshot);
+    if (current?.merged && current.cycle.end === snapshot.cycle.end && this.now() - Date.parse(current.stampedAt) < 86_400_000) return;
     try {
       writeFileAtomic(this.opts.paths.snapshot, JSON.stringify(snapshot, null, 1) + '\n');
     } catch {

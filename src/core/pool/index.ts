@@ -27,5 +27,5 @@ export {
 } from './surfaces';
 export { classifySessions, computeBalance, describeBalance, rowCost } from './balance';
 export { burnRates, findRecurringJobs, projectCycleSpend, projectRunOut } from './forecast';
-export { isBalanceSnapshot, snapshotFromBalance, SNAPSHOT_VERSION } from './snapshot';
+export { isBalanceSnapshot, readSnapshot, snapshotFromBalance, SNAPSHOT_VERSION } from './snapshot';
 export type { BalanceSnapshot, LiveSession, SnapshotMeta } from './snapshot';

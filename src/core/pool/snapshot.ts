@@ -1,6 +1,7 @@
 // The per-user balance snapshot (DESIGN.md "Where state lives"): a small JSON object the status
 // bar shows before any database opens and the hook / status-line command read instead of sql.js.
 import type { PoolFacts } from './facts';
+import { readJsonFile } from '../state/atomicFile';
 import type { Balance, Basis, Overage, PlanId, Scope } from './types';
 
 export const SNAPSHOT_VERSION = 1;
@@ -36,6 +37,8 @@ export interface BalanceSnapshot {
   /** ISO instant the credit reached zero, or null. */
   exhaustedAt: string | null;
   liveSessions: LiveSession[];
+  /** Whether the figures include other machines' rows from the shared ledger (absent in older snapshots: false). */
+  merged?: boolean;
 }
 
 export interface SnapshotMeta {
@@ -43,6 +46,7 @@ export interface SnapshotMeta {
   configDirs: string[];
   /** Filled by the caller from live session files; empty by default. */
   liveSessions?: LiveSession[];
+  merged?: boolean;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -69,6 +73,7 @@ export function snapshotFromBalance(b: Balance, meta: SnapshotMeta): BalanceSnap
     overageNanos: b.overageNanos,
     exhaustedAt: b.exhaustedAt === null ? null : iso(b.exhaustedAt),
     liveSessions: meta.liveSessions ? meta.liveSessions.map((s) => ({ ...s })) : [],
+    merged: !!meta.merged,
   };
 }
 
@@ -118,4 +123,10 @@ export function withNewerFacts(snapshot: BalanceSnapshot, facts: PoolFacts): { s
   if (!applied) return { snapshot, applied };
   const exhaustedAt = remaining > 0 ? null : (snapshot.exhaustedAt ?? new Date(reconcile?.asOf ?? stampedAt).toISOString());
   return { snapshot: { ...snapshot, remainingNanos: remaining, remainingIsUpperBound: upperBound, exhaustedAt }, applied };
+}
+
+/** The snapshot file, or undefined when missing or not a snapshot. */
+export function readSnapshot(file: string): BalanceSnapshot | undefined {
+  const v = readJsonFile<unknown>(file);
+  return isBalanceSnapshot(v) ? v : undefined;
 }

@@ -40,6 +40,10 @@ export interface UserSettings {
   allowLabels?: boolean;
   /** The Claude Code hook, status line and in-editor context warnings (core/hook/settings). */
   hook?: HookUserSettings;
+  /** The shared ledger (core/sync): a postgres:// URL without its password; CREDIT_LEDGER_DATABASE_URL and --database-url override it. */
+  databaseUrl?: string;
+  /** This machine's name for other machines (default: the hostname). */
+  machineLabel?: string;
   [key: string]: unknown;
 }
 
