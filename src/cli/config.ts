@@ -10,6 +10,7 @@ import { loadUserSettings, SettingsFileError, updateUserSettings, type UserSetti
 import { currentName, encodeSettingsFile, enginePath, getPath, setPath } from '../core/state/settingNames';
 import { isValidTimeZone } from '../core/reports/timeZone';
 import { UsageError } from './errors';
+import { settingsUrlProblem, urlProblem } from '../core/sync/connection';
 
 type Parse = (v: string) => unknown;
 
@@ -138,6 +139,21 @@ export const CONFIG_KEYS: Readonly<Record<string, { parse: Parse; help: string }
   'warnings.expiredCache': { parse: bool, help: 'true | false' },
   'warnings.credit': { parse: bool, help: 'true | false' },
   'hook.policy': { parse: oneOf('warn', 'block'), help: 'warn | block' },
+  'sync.databaseUrl': {
+    parse: (v) => {
+      const problem = urlProblem(v.trim()) ?? settingsUrlProblem(v.trim());
+      if (problem) throw new UsageError(problem);
+      return v.trim();
+    },
+    help: 'shared ledger, postgres://user@host:5432/db (no password: PGPASSFILE or PGPASSWORD)',
+  },
+  'sync.machineLabel': {
+    parse: (v) => {
+      if (!v.trim()) throw new UsageError('a machine label cannot be empty (unset it to use the hostname)');
+      return v.trim().slice(0, 80);
+    },
+    help: "this machine's name in the shared ledger (default: the hostname)",
+  },
 };
 
 const VSCODE_ONLY = new Set(['pollIntervalSeconds']);

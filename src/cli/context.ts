@@ -14,6 +14,8 @@ import { UsageError } from './errors';
 import type { InputRecord } from './storedAnswer';
 import { formatUsd } from '../core/pricing/money';
 import { REJECTED_USAGE } from '../core/transcripts/plausibility';
+import { SyncError } from '../core/sync/connection';
+import { sharedLedgerSetup, syncedAgo, syncMeter, type MeterSync, type SharedLedgerSetup } from '../core/sync/meterSync';
 
 export interface CommonOptions {
   configDir?: string[];
@@ -28,6 +30,8 @@ export interface CommonOptions {
   now?: string;
   /** The user says the requests of folders this run does not read may leave the ledger. */
   forgetUnreadFolders?: boolean;
+  /** The shared ledger (postgres:// URL); also CREDIT_LEDGER_DATABASE_URL and the settings' databaseUrl. */
+  databaseUrl?: string;
 }
 
 /** Commander's accumulator for repeatable options (`--config-dir a --config-dir b`). */
@@ -66,6 +70,8 @@ export interface RunContext {
   notes: string[];
   /** The notes as printed on stderr (a stored answer replays them). */
   printedNotes?: string;
+  /** The shared ledger this run synced with (the user's own ledger only), and how that went. */
+  shared?: { setup: SharedLedgerSetup; synced?: MeterSync; error?: SyncError };
 }
 
 export interface RunMode {
@@ -165,9 +171,20 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
     ledgerFile = paths.userLedger;
     ownLedger = true;
   }
+  // Only the user's own ledger syncs: a --config-dir, --db or demo run stays isolated from the shared ledger.
+  let setup: SharedLedgerSetup | undefined;
+  if (ownLedger && !demo) {
+    try {
+      setup = sharedLedgerSetup(paths, settings, process.env, opts.databaseUrl);
+    } catch (err) {
+      if (err instanceof SyncError) throw new UsageError(err.message);
+      throw err;
+    }
+  } else if (opts.databaseUrl) notes.push('--database-url is ignored: a run with --config-dir, --db or the demo data never touches the shared ledger.');
   let meter: Meter;
   try {
     meter = await Meter.open({
+      shared: !!setup && !mode.readOnly,
       paths,
       settings: { ...settings, timezone },
       configDirs,
@@ -195,12 +212,25 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
   for (const p of meter.pricer.problems) notes.push(`rate override ignored: ${p}`);
   for (const n of meter.pricer.notices) notes.push(n);
   let update: MeterUpdate;
+  let shared: RunContext['shared'];
   try {
     update = await meter.refreshParallel(workerScriptBeside(__dirname), onProgress);
     if (meter.lastDiscovery) record?.discovered(meter.lastDiscovery);
     if (!mode.readOnly) meter.save();
     // A run that read new lines prints notes an unchanged run (reading nothing) would not.
     if (update.ingest.filesRead || update.ingest.filesReread) record?.notStorable();
+    if (setup && !mode.readOnly) {
+      record?.notStorable(); // the answer depends on the server, not only on files
+      shared = { setup };
+      try {
+        shared.synced = await syncMeter(meter, setup);
+        update = shared.synced.update;
+      } catch (err) {
+        shared.error = err instanceof SyncError ? err : new SyncError(String(err));
+        notes.push(`${shared.error.message}. Showing this machine's figures with the other machines' rows as of the last sync (${syncedAgo(meter.ledger.meta('sync.lastSync') || null, Date.now())}); what this machine has not pushed waits in the outbox.`);
+      }
+      meter.save(); // what the server acknowledged leaves the outbox, even after a failure part-way
+    }
   } catch (err) {
     meter.close(); // releases the ledger's lock
     throw err;
@@ -210,7 +240,7 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
   if (meter.malformedJournalLines) notes.push(`${meter.malformedJournalLines} malformed journal line(s) skipped in ${paths.journal}${meter.recoveredJournalFacts ? ` (${meter.recoveredJournalFacts} fact(s) recovered from them)` : ''}`);
   // Only folders the user named: one of the two default locations missing is normal.
   if (named) for (const d of meter.configDirs) if (!d.exists) notes.push(`config dir ${d.root} has no projects/ folder (skipped)`);
-  return { paths, settings, meter, update, timezone, since, until, now: meter.now(), demo, notes };
+  return { paths, settings, meter, update, timezone, since, until, now: meter.now(), demo, notes, shared };
 }
 
 /** Lines skipped by the last ingest: the ones that are not JSON apart from the requests whose usage no real request can carry. */

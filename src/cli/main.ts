@@ -14,6 +14,8 @@ import { PLANS } from '../core/pool';
 import { reconcileCommand } from './reconcile';
 import { userPaths } from '../core/state/paths';
 import { colorEnabled, makeStyle, terminalText } from './table';
+import { DATABASE_URL_ENV } from '../core/sync/connection';
+import { registerSyncCommand, renderMachines, syncJson } from './sync';
 import { registerHookCommand, registerInstallHookCommand, registerStatuslineCommand, registerUninstallHookCommand } from './hook';
 import { answerKey, InputRecord, ioOf, STORED_ANSWERS_ENV } from './storedAnswer';
 import { DateTime } from 'luxon';
@@ -24,7 +26,8 @@ function withCommonOptions(cmd: Command, days = true): Command {
   cmd
     .option('--config-dir <dir>', 'a Claude config dir (or its projects/ folder); repeatable. Default: CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude', collect)
     .option('--db <path>', 'ledger database file to use (default: the per-user ledger; a run with --config-dir gets its own)')
-    .option('--forget-unread-folders', 'remove from the ledger the requests read earlier from folders this run does not read (without it they stay and count)');
+    .option('--forget-unread-folders', 'remove from the ledger the requests read earlier from folders this run does not read (without it they stay and count)')
+    .option('--database-url <url>', `shared ledger on PostgreSQL (postgres://user@host/db; default: ${DATABASE_URL_ENV}, else the setting sync.databaseUrl)`);
   if (days) cmd.option('-s, --since <date>', 'first local day to include (20260131 or 2026-01-31)').option('-u, --until <date>', 'last local day to include');
   return cmd
     .option('-z, --timezone <iana>', 'IANA time zone for days and the billing cycle (default: settings, else the system zone)')
@@ -129,8 +132,12 @@ export function buildProgram(invocation: Invocation = { args: [] }): Command {
     .action(async (opts: BalanceOptions) => {
       await withRun(opts, (ctx) => {
         const b = ctx.update.balance;
-        if (opts.json) process.stdout.write(JSON.stringify(balanceJson(b, !!opts.verbose), null, 2) + '\n');
-        else process.stdout.write(terminalText(renderBalance(b, ctx, !!opts.verbose, makeStyle(colorEnabled(opts.color))), colorEnabled(opts.color)) + '\n');
+        if (opts.json) process.stdout.write(JSON.stringify({ ...balanceJson(b, !!opts.verbose), ...syncJson(ctx, b) }, null, 2) + '\n');
+        else {
+          const style = makeStyle(colorEnabled(opts.color));
+          const machines = renderMachines(ctx, b, style);
+          process.stdout.write(terminalText(renderBalance(b, ctx, !!opts.verbose, style) + (machines ? `\n\n${machines}` : ''), colorEnabled(opts.color)) + '\n');
+        }
       }, poolFlags(opts));
     });
   reconcileCommand(program);
@@ -145,6 +152,7 @@ export function buildProgram(invocation: Invocation = { args: [] }): Command {
   registerUninstallHookCommand(program);
   registerAudit(program, { withCommonOptions, withPoolOptions, withRun, poolFlags });
   registerPlans(program, { withCommonOptions, withPoolOptions, withRun, poolFlags });
+  registerSyncCommand(program, { withCommonOptions, withRun });
   return program;
 }
 

@@ -17,6 +17,7 @@ import { userPaths } from '../core/state/paths';
 import { readUserSettings } from '../core/state/settings';
 import { collect, openRun, parseDateArg, type CommonOptions, type RunContext } from './context';
 import { UsageError } from './errors';
+import { pushAfterRun } from './sync';
 import { colorEnabled, formatInt, makeStyle, renderTable, terminalText, type Style } from './table';
 
 
@@ -154,8 +155,10 @@ async function execAction(argv: string[]): Promise<void> {
   if (capture) {
     try {
       const { facts, output } = capture.finish({ exitCode });
-      if (invocation || output.results.length) appendAll(journal, facts);
-      else warn(`${argv[0]} is not a claude -p command and printed no result: nothing recorded`);
+      if (invocation || output.results.length) {
+        appendAll(journal, facts);
+        await pushAfterRun(warn);
+      } else warn(`${argv[0]} is not a claude -p command and printed no result: nothing recorded`);
     } catch (err) {
       warn(`could not record the run: ${(err as Error).message}`);
     }
@@ -237,6 +240,7 @@ async function recordAction(opts: RecordOptions): Promise<void> {
     });
   });
   record();
+  if (recorded && capture) await pushAfterRun(warn);
   return exitWith(0);
 }
 

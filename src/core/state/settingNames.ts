@@ -17,6 +17,8 @@ export const RENAMED_SETTINGS: readonly { name: string; engine: string }[] = [
   { name: 'warnings.overThreshold', engine: 'hook.warnOnThreshold' },
   { name: 'warnings.expiredCache', engine: 'hook.warnOnExpiredCache' },
   { name: 'warnings.credit', engine: 'hook.warnOnCredit' },
+  { name: 'sync.databaseUrl', engine: 'databaseUrl' },
+  { name: 'sync.machineLabel', engine: 'machineLabel' },
 ];
 
 /** Where the engine reads a setting the user names (the name itself when it was never renamed). */

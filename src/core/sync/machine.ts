@@ -23,8 +23,16 @@ function readId(file: string): string | undefined {
   }
 }
 
+/** Names a machine whose data folder does not survive (a CI runner): every run of one workflow is one machine. */
+export const MACHINE_ID_ENV = 'CREDIT_LEDGER_MACHINE_ID';
+
 /** The id of this machine, created on first use; `dataDir` is the per-user data folder. */
-export function machineId(dataDir: string): string {
+export function machineId(dataDir: string, env: Record<string, string | undefined> = process.env): string {
+  const given = env[MACHINE_ID_ENV];
+  if (given !== undefined && given !== '') {
+    if (!ID_PATTERN.test(given)) throw new Error(`${MACHINE_ID_ENV} must be 8 to 64 letters, digits or dashes (got "${given}")`);
+    return given;
+  }
   const file = path.join(dataDir, MACHINE_FILE);
   for (let attempt = 0; attempt < 20; attempt++) {
     const known = readId(file);
