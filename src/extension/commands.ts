@@ -28,7 +28,7 @@ import {
 import type { AuditReport } from '../core/audit/types';
 import type { PlanComparison, PlanFit } from '../core/plans/comparison';
 import { installHook, uninstallHook, type HookCommandHost } from './hookCommands';
-import { COMMANDS, type CommandKey } from './ids';
+import { COMMANDS, SHARED_LEDGER_PASSWORD_SECRET, type CommandKey } from './ids';
 import { exportRequests, toCsv, toJson } from './ledgerExport';
 import type { LiveMeter } from './liveMeter';
 import type { LoopAudit } from './loopAudit';
@@ -48,6 +48,8 @@ export interface CommandHost {
   hooks: HookCommandHost;
   /** The trailing month against every plan, for the Set Plan quick pick (undefined while the ledger opens). */
   planFit(): Promise<PlanComparison | undefined>;
+  /** The shared ledger: sync now; the password in VS Code's SecretStorage. */
+  shared: { syncNow(reason: string): Promise<void>; readonly configured: boolean; secrets: vscode.SecretStorage };
 }
 
 type Handler = (arg: unknown) => Promise<unknown> | unknown;
@@ -66,6 +68,8 @@ export function registerCommands(host: CommandHost): vscode.Disposable[] {
     refresh: () => host.live.refresh('command', true),
     installHook: (arg) => installHook(host.hooks, arg),
     uninstallHook: (arg) => uninstallHook(host.hooks, arg),
+    syncNow: () => syncNow(host),
+    setSharedLedgerPassword: (arg) => setSharedLedgerPassword(host, arg),
   };
   return (Object.keys(handlers) as CommandKey[]).map((key) =>
     vscode.commands.registerCommand(COMMANDS[key], async (arg?: unknown) => {
@@ -318,4 +322,26 @@ async function overrideSession(host: CommandHost, arg: unknown): Promise<Fact | 
     mode = pick.mode;
   }
   return host.live.recordFact(overrideFact('session', sessionId, mode));
+}
+
+async function syncNow(host: CommandHost): Promise<void> {
+  if (!host.shared.configured) {
+    const open = await vscode.window.showInformationMessage('Credit Ledger: no shared ledger is configured. Set "creditLedger.sync.databaseUrl" (postgres://user@host:5432/database) to sum every machine.', 'Open Setting');
+    if (open) await vscode.commands.executeCommand('workbench.action.openSettings', 'creditLedger.sync.databaseUrl');
+    return;
+  }
+  await host.shared.syncNow('command');
+}
+
+/** `{ password: string }` (an empty string removes it); prompts when missing. Stored in SecretStorage only. */
+async function setSharedLedgerPassword(host: CommandHost, arg: unknown): Promise<void> {
+  let password: string | undefined;
+  if (arg && typeof arg === 'object' && typeof (arg as { password?: unknown }).password === 'string') password = (arg as { password: string }).password;
+  else if (arg !== undefined) throw new CommandArgsError('setSharedLedgerPassword takes { password: string }');
+  else password = await vscode.window.showInputBox({ title: 'Shared ledger password', prompt: 'The PostgreSQL password of this machine\'s user (kept in VS Code\'s secret storage, never in settings.json). Empty: remove it.', password: true, ignoreFocusOut: true });
+  if (password === undefined) return;
+  if (password === '') await host.shared.secrets.delete(SHARED_LEDGER_PASSWORD_SECRET);
+  else await host.shared.secrets.store(SHARED_LEDGER_PASSWORD_SECRET, password);
+  host.log.info(`shared ledger password ${password === '' ? 'removed' : 'stored'} (SecretStorage)`);
+  if (password !== '' && host.shared.configured) await host.shared.syncNow('password set');
 }

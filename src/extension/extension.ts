@@ -26,6 +26,8 @@ import { ThresholdNotifier } from './notifier';
 import { buildLedgerPanelModel, createLedgerPanelHost, type LedgerPanelHost, type PanelTab } from './panelBridge';
 import type { PanelModelRequest, PanelSource } from './panelSource';
 import { SettingsSync } from './settingsSync';
+import { sharedConfigured, SharedLedgerSync } from './sharedSync';
+import { sharedNotices } from './statusModel';
 import { BalanceStatusBar } from './statusBar';
 import { presentStatus, type StatusInput, type StatusView } from './statusModel';
 import { registerTerminalRuns } from './terminal/terminalRuns';
@@ -58,6 +60,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
   readonly paths: UserPaths;
   private readonly settings: SettingsSync;
   private readonly live: LiveMeter;
+  private readonly shared: SharedLedgerSync;
   private readonly statusBar: BalanceStatusBar;
   private readonly notifier: ThresholdNotifier;
   private readonly audit: LoopAudit;
@@ -81,8 +84,9 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
     const ledgerFile = context.storageUri ? path.join(context.storageUri.fsPath, 'ledger.sqlite') : this.paths.userLedger;
     this.settings = this._register(new SettingsSync(this.paths, log));
     this.live = this._register(
-      new LiveMeter({ paths: this.paths, ledgerFile, log, settings: () => this.settings.effective, pollIntervalMs: () => this.settings.pollIntervalMs }),
+      new LiveMeter({ paths: this.paths, ledgerFile, log, settings: () => this.settings.effective, pollIntervalMs: () => this.settings.pollIntervalMs, shared: () => sharedConfigured(this.settings.effective) }),
     );
+    this.shared = this._register(new SharedLedgerSync({ live: this.live, paths: this.paths, settings: () => this.settings.effective, secrets: context.secrets, log }));
     this.notifier = this._register(new ThresholdNotifier({ journal: this.paths.journal, log, notifyAt: () => this.settings.display.notifyAt }));
     const thresholds = (): AuditThresholds => this.auditThresholds();
     this.audit = this._register(new LoopAudit({ live: this.live, thresholds, log }));
@@ -96,6 +100,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
     this._register(this.audit.onDidChange(() => this._onDidChange.fire()));
     this._register(this.planFit.onDidChange(() => this._onDidChange.fire()));
     this._register(this.liveLoop.onDidChange(() => this.render()));
+    this._register(this.shared.onDidChange(() => this.onMeterChange()));
     this._register(
       this.settings.onDidChange((change) => {
         if (change.keys.includes('pollIntervalSeconds')) this.live.restartPolling();
@@ -105,7 +110,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
     );
     const preview = this._register(new DiffPreview());
     const hooks = { paths: this.paths, extensionPath: context.extensionUri.fsPath, log, preview };
-    for (const d of registerCommands({ live: this.live, settings: this.settings, log, openPanel: (tab) => this.openPanel(tab), clock: Date.now, audit: this.audit, hooks, planFit: () => this.planFit.comparison(false) })) this._register(d);
+    for (const d of registerCommands({ live: this.live, settings: this.settings, log, openPanel: (tab) => this.openPanel(tab), clock: Date.now, audit: this.audit, hooks, planFit: () => this.planFit.comparison(false), shared: this.shared })) this._register(d);
     this.panels = this._register(createLedgerPanelHost(context.extensionUri, this));
     this.registerOtherFeatures();
 
@@ -227,7 +232,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
       case 'ready': {
         const balance = this.live.balance;
         if (this.live.noTranscripts || !balance) return { ...common, kind: 'noTranscripts', paths: this.live.configDirs.map((d) => d.projects) };
-        return { ...common, kind: 'balance', balance, lastTurn: this.live.lastTurn, loopLine: this.liveLoop.line, offCard: this.live.offCard };
+        return { ...common, kind: 'balance', balance, lastTurn: this.live.lastTurn, loopLine: this.liveLoop.line, offCard: this.live.offCard, shared: this.shared.line(balance) };
       }
     }
   }
@@ -261,6 +266,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
     if (this.live.phase.kind === 'starting') notices.push('Reading Claude Code transcripts…');
     if (this.live.readOnly) notices.push('Another window or process writes this ledger; this window follows its saves.');
     notices.push(...this.live.problems);
+    notices.push(...sharedNotices(this.shared.line(balance), Date.now()));
     return buildLedgerPanelModel({
       db: meter.ledger.db,
       balance,

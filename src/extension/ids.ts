@@ -21,6 +21,8 @@ export const COMMANDS = {
   refresh: 'creditLedger.refresh',
   installHook: 'creditLedger.installHook',
   uninstallHook: 'creditLedger.uninstallHook',
+  syncNow: 'creditLedger.syncNow',
+  setSharedLedgerPassword: 'creditLedger.setSharedLedgerPassword',
 } as const;
 
 export type CommandKey = keyof typeof COMMANDS;
@@ -40,6 +42,8 @@ export const COMMAND_TITLES: Readonly<Record<CommandKey, string>> = {
   refresh: 'Refresh',
   installHook: 'Install Claude Code Hook and Status Line',
   uninstallHook: 'Uninstall Claude Code Hook and Status Line',
+  syncNow: 'Sync with the Shared Ledger Now',
+  setSharedLedgerPassword: 'Set Shared Ledger Password',
 };
 
 export const CONFIG_SECTION = 'creditLedger';
@@ -71,6 +75,8 @@ export const SETTINGS = {
   warningsOverThreshold: 'warnings.overThreshold',
   warningsExpiredCache: 'warnings.expiredCache',
   warningsCredit: 'warnings.credit',
+  syncDatabaseUrl: 'sync.databaseUrl',
+  syncMachineLabel: 'sync.machineLabel',
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -108,7 +114,12 @@ export const SETTING_DEFAULTS = {
   warningsOverThreshold: true,
   warningsExpiredCache: true,
   warningsCredit: true,
+  syncDatabaseUrl: '',
+  syncMachineLabel: '',
 } as const satisfies Record<SettingKey, unknown>;
+
+/** SecretStorage key of the shared ledger's password (never in settings.json). */
+export const SHARED_LEDGER_PASSWORD_SECRET = 'creditLedger.sync.password';
 
 /** Journal fact kind: a threshold notification already shown this cycle (per user, not per window). */
 export const NOTIFIED_FACT = 'notified';

@@ -35,6 +35,8 @@ export interface LiveMeterOptions {
   settings: () => UserSettings;
   pollIntervalMs: () => number;
   clock?: () => number;
+  /** Whether the shared ledger is configured (read on every (re)open): the meter then keeps an outbox. */
+  shared?: () => boolean;
 }
 
 /** Claude Code writes several lines per turn: wait for them to settle. */
@@ -239,6 +241,13 @@ export class LiveMeter extends Disposable {
     return written;
   }
 
+  /** Publishes what a sync with the shared ledger pulled into `meter` (ignored when the meter was replaced meanwhile). */
+  async publishRemote(meter: Meter, update: MeterUpdate): Promise<void> {
+    await this.enqueue('shared ledger', () => {
+      if (this.meterRef === meter) this.publish(meter, update.balance, true);
+    });
+  }
+
   /** Saves now if the ledger changed (deactivate, rebuild, export). */
   saveNow(): void {
     const m = this.meterRef;
@@ -297,7 +306,7 @@ export class LiveMeter extends Disposable {
       try {
         const forgetFolders = this.forgetOnOpen;
         this.forgetOnOpen = undefined;
-        meter = await Meter.open({ paths: this.opts.paths, settings, ledgerFile: this.opts.ledgerFile, writesSnapshot: true, clock: this.clock, forgetFolders });
+        meter = await Meter.open({ paths: this.opts.paths, settings, ledgerFile: this.opts.ledgerFile, writesSnapshot: true, clock: this.clock, forgetFolders, shared: this.opts.shared?.() ?? false });
       } catch (err) {
         if (err instanceof PoolSettingsError) {
           this.opts.log.warn(`settings problem: ${err.problems.join('; ')}`);

@@ -40,6 +40,9 @@ export const MIRROR_MAP: Readonly<Record<SettingKey, string | null>> = {
   warningsOverThreshold: 'hook.warnOnThreshold',
   warningsExpiredCache: 'hook.warnOnExpiredCache',
   warningsCredit: 'hook.warnOnCredit',
+  // core/sync reads these two (the password never: SecretStorage)
+  syncDatabaseUrl: 'databaseUrl',
+  syncMachineLabel: 'machineLabel',
 };
 
 /** VS Code enum values the file spells differently. */

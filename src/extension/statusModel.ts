@@ -19,6 +19,15 @@ export interface LastTurn {
   priced: boolean;
 }
 
+/** The shared ledger for the tooltip (extension/sharedSync): machines, when each last synced, spend per machine. */
+export interface SharedLine {
+  where: string;
+  machines: { label: string; thisMachine: boolean; lastSync: string | null; spentNanos: number }[];
+  lastSync: string | null;
+  error: string | null;
+  outbox: number;
+}
+
 export interface StatusCommon {
   /** Epoch ms, for "3 min ago". */
   now: number;
@@ -43,6 +52,8 @@ export type StatusInput = StatusCommon &
         loopLine?: string | null;
         /** Models of the transcripts the rate card lacks (core/reports/cardCoverage); transcript-derived: escaped here. */
         offCard?: readonly OffCardModel[];
+        /** Set when a shared ledger is configured: the balance is merged across machines. */
+        shared?: SharedLine;
       }
     | { kind: 'failed'; error: string }
   );
@@ -79,6 +90,7 @@ export const TOOLTIP_COMMANDS: readonly string[] = [
   COMMANDS.showLog,
   COMMANDS.refresh,
   COMMANDS.auditLoops,
+  COMMANDS.syncNow,
   'workbench.action.openSettings',
 ];
 
@@ -233,6 +245,7 @@ function problemLines(input: StatusCommon): string[] {
 }
 
 interface Extras {
+  shared?: SharedLine;
   balance?: Balance;
   lastTurn?: LastTurn;
   snapshotAt?: number;
@@ -288,8 +301,32 @@ function tooltipFor(f: Figures, level: Level, input: StatusCommon, extras: Extra
   ];
   if (extras.loopLine) lines.splice(3, 0, '', `$(sync~spin) ${escapeMarkdown(extras.loopLine)} [Audit Loops](command:${COMMANDS.auditLoops})`);
   if (extras.snapshotAt !== undefined) lines.push('', `*From the balance saved ${relativeAge(extras.snapshotAt, input.now)}; reading the transcripts…*`);
+  if (extras.shared) lines.push(...sharedLines(extras.shared, input.now));
   lines.push(...problemLines(input), '', commandLinks());
   return lines.join('\n');
+}
+
+/** "Merged across 3 machines", each with its spend and when it last synced; or why this is this machine's figure only. */
+export function sharedLines(s: SharedLine, now: number): string[] {
+  const ago = (iso: string | null): string => (iso ? relativeAge(Date.parse(iso), now) : 'never');
+  const out = [''];
+  if (!s.lastSync) out.push(`**Shared ledger**: not synced yet${s.error ? ` (${escapeMarkdown(s.error)})` : ''}: this machine's figures only.`);
+  else {
+    out.push(`**Shared ledger**: merged across ${s.machines.length} machine${s.machines.length === 1 ? '' : 's'}, last synced ${ago(s.lastSync)}${s.error ? `; now unreachable (${escapeMarkdown(s.error)})` : ''}${s.outbox ? `; ${s.outbox} change(s) waiting to be sent` : ''}.`);
+    out.push('', '| Machine | Spent this cycle | Last synced |', '|---|---|---|');
+    for (const m of s.machines) out.push(`| ${escapeMarkdown(m.label)}${m.thisMachine ? ' (this machine)' : ''} | ${usd(m.spentNanos)} | ${ago(m.lastSync)} |`);
+  }
+  out.push(`[Sync Now](command:${COMMANDS.syncNow})`);
+  return out;
+}
+
+/** The panel's notice lines for the shared ledger (plain text: the panel escapes it). */
+export function sharedNotices(s: SharedLine | undefined, now: number): string[] {
+  if (!s) return [];
+  const ago = (iso: string | null): string => (iso ? relativeAge(Date.parse(iso), now) : 'never');
+  if (!s.lastSync) return [`Shared ledger: not synced yet${s.error ? ` (${s.error})` : ''}; these are this machine's figures only.`];
+  const each = s.machines.map((m) => `${m.label}${m.thisMachine ? ' (this machine)' : ''} ${usd(m.spentNanos)} this cycle, synced ${ago(m.lastSync)}`);
+  return [`Shared ledger: merged across ${s.machines.length} machine${s.machines.length === 1 ? '' : 's'}, last synced ${ago(s.lastSync)}${s.error ? ` (now unreachable: ${s.error})` : ''}: ${each.join('; ')}.`];
 }
 
 function accessibility(f: Figures, level: Level): string {
@@ -370,7 +407,7 @@ export function presentStatus(input: StatusInput): StatusView {
       return {
         state: level,
         text: `${ICON} ${amountText(f, level)}`,
-        tooltip: tooltipFor(f, level, input, { balance: input.balance, lastTurn: input.lastTurn, loopLine: input.loopLine, offCard: input.offCard }),
+        tooltip: tooltipFor(f, level, input, { balance: input.balance, lastTurn: input.lastTurn, loopLine: input.loopLine, offCard: input.offCard, shared: input.shared }),
         background: backgroundOf(level),
         command: level === 'planNotSet' ? { id: COMMANDS.setPlan, title: 'Set your plan' } : OPEN_LEDGER,
         accessibilityLabel: accessibility(f, level),

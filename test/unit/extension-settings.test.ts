@@ -19,6 +19,7 @@ describe('settings mirroring', () => {
       runsNotify: 'runNotifications', runsNotifyOverUsd: 'runNotifyOverUsd',
       warningsContextThreshold: 'hook.contextThreshold', warningsLongContextTier: 'hook.warnOnTier', warningsOverThreshold: 'hook.warnOnThreshold',
       warningsExpiredCache: 'hook.warnOnExpiredCache', warningsCredit: 'hook.warnOnCredit',
+      syncDatabaseUrl: 'databaseUrl', syncMachineLabel: 'machineLabel',
     });
     assert.deepEqual(Object.keys(MIRROR_MAP).sort(), [...SETTING_KEYS].sort());
   });

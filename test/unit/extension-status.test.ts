@@ -6,7 +6,7 @@ import { POLICY_STATUS } from '../../src/core/pool/plans';
 import { snapshotFromBalance } from '../../src/core/pool/snapshot';
 import type { Balance, PoolSettings, SessionFacts, SpendRow } from '../../src/core/pool/types';
 import { COMMANDS } from '../../src/extension/ids';
-import { escapeMarkdown, levelOf, presentStatus, relativeAge, TOOLTIP_COMMANDS, type StatusCommon, type StatusInput, type StatusView } from '../../src/extension/statusModel';
+import { escapeMarkdown, levelOf, presentStatus, relativeAge, sharedLines, sharedNotices, TOOLTIP_COMMANDS, type StatusCommon, type StatusInput, type StatusView } from '../../src/extension/statusModel';
 import { poolSettings } from './builders';
 
 const USD = 1_000_000_000;
@@ -217,5 +217,34 @@ describe('status bar: loops running now and corrected spend', () => {
     const recorded = computeBalance({ settings: settings({ basis: 'recorded' }), rows, sessions, facts: [] }, NOW);
     assert.match(present({ kind: 'balance', balance: recorded }).tooltip, /\| Corrected \| Counted as recorded \\\(\$15\\\.90\\\); corrected for undercounted output it would be \$20\\\.00, \$4\\\.10 more \|/);
     assert.doesNotMatch(present({ kind: 'balance', balance: balanceOf(10) }).tooltip, /Corrected/);
+  });
+});
+
+describe('status bar: the shared ledger', () => {
+  const shared = {
+    where: 'postgres://ledger@db:5432/ledger',
+    lastSync: '2026-11-25T11:56:00Z',
+    error: null,
+    outbox: 0,
+    machines: [
+      { label: 'laptop', thisMachine: true, lastSync: '2026-11-25T11:56:00Z', spentNanos: 1_250_000_000 },
+      { label: 'ci-runner', thisMachine: false, lastSync: '2026-11-25T09:00:00Z', spentNanos: 3_500_000_000 },
+    ],
+  };
+  const now = Date.parse('2026-11-25T12:00:00Z');
+
+  it('says merged across how many machines, the spend of each and when each last synced', () => {
+    const lines = sharedLines(shared, now).join('\n');
+    assert.match(lines, /merged across 2 machines, last synced 4 min ago/);
+    assert.match(lines, /\| laptop \(this machine\) \| \$1\.25 \| 4 min ago \|/);
+    assert.match(lines, /\| ci-runner \| \$3\.50 \| 3 h ago \|/);
+    assert.match(lines, /command:creditLedger\.syncNow/);
+  });
+
+  it('unreachable: says so, with the last sync; never synced: this machine only', () => {
+    assert.match(sharedLines({ ...shared, error: 'connection refused' }, now).join('\n'), /last synced 4 min ago; now unreachable \(connection refused\)/);
+    assert.match(sharedLines({ ...shared, lastSync: null, machines: [], error: 'password authentication failed' }, now).join('\n'), /not synced yet \(password authentication failed\): this machine's figures only/);
+    assert.deepEqual(sharedNotices(undefined, now), []);
+    assert.match(sharedNotices(shared, now)[0], /^Shared ledger: merged across 2 machines, .*laptop \(this machine\) \$1\.25 this cycle/);
   });
 });
