@@ -316,7 +316,7 @@ export function sharedLines(s: SharedLine, now: number): string[] {
     out.push('', '| Machine | Spent this cycle | Last synced |', '|---|---|---|');
     for (const m of s.machines) out.push(`| ${escapeMarkdown(m.label)}${m.thisMachine ? ' (this machine)' : ''} | ${usd(m.spentNanos)} | ${ago(m.lastSync)} |`);
   }
-  out.push(`[Sync Now](command:${COMMANDS.syncNow})`);
+  out.push('', `[Sync Now](command:${COMMANDS.syncNow})`);
   return out;
 }
 

@@ -237,7 +237,7 @@ describe('status bar: the shared ledger', () => {
     const lines = sharedLines(shared, now).join('\n');
     assert.match(lines, /merged across 2 machines, last synced 4 min ago/);
     assert.match(lines, /\| laptop \(this machine\) \| \$1\.25 \| 4 min ago \|/);
-    assert.match(lines, /\| ci-runner \| \$3\.50 \| 3 h ago \|/);
+    assert.match(lines, /\| ci\\-runner \| \$3\.50 \| 3 h ago \|/, "labels are escaped Markdown");
     assert.match(lines, /command:creditLedger\.syncNow/);
   });
 
