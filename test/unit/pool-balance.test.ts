@@ -371,6 +371,7 @@ describe('snapshotFromBalance', () => {
       overageNanos: 0,
       exhaustedAt: null,
       liveSessions: [{ sessionId: 'h1', contextTokens: 123_456, updatedAt: '2026-05-20T11:59:00.000Z' }],
+      merged: false,
     });
     assert.ok(isBalanceSnapshot(JSON.parse(JSON.stringify(snap))));
     assert.deepEqual(snapshotFromBalance(b, { stampedAt: 0, configDirs: [] }).liveSessions, []);
