@@ -50,7 +50,7 @@ export function registerSyncCommand(program: Command, helpers: Pick<CliHelpers, 
     .action(async (opts: CommonOptions) => {
       if (opts.configDir?.length || opts.db) throw new UsageError('sync works on your own ledger only: a run with --config-dir or --db stays isolated');
       await helpers.withRun(opts, (ctx) => {
-        if (!ctx.shared) throw new UsageError(`no shared ledger configured: set ${DATABASE_URL_ENV}, pass --database-url, or run "credit-ledger config set databaseUrl postgres://user@host:5432/db"`, 2);
+        if (!ctx.shared) throw new UsageError(`no shared ledger configured: set ${DATABASE_URL_ENV}, pass --database-url, or run "credit-ledger config set sync.databaseUrl postgres://user@host:5432/db"`, 2);
         const b = ctx.update.balance;
         const r = ctx.shared.synced?.result;
         if (opts.json) {

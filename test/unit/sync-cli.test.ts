@@ -120,8 +120,8 @@ describe('credit-ledger sync and merged figures', () => {
     // The settings file's databaseUrl (no password) with the password from PGPASSWORD says the same.
     const noPw = new URL(url);
     noPw.password = '';
-    assert.equal(run(b, ['config', 'set', 'databaseUrl', noPw.toString()]).code, 0);
-    assert.equal(run(b, ['config', 'set', 'databaseUrl', url]).code, 2, 'a password in settings.json is refused');
+    assert.equal(run(b, ['config', 'set', 'sync.databaseUrl', noPw.toString()]).code, 0);
+    assert.equal(run(b, ['config', 'set', 'sync.databaseUrl', url]).code, 2, 'a password in settings.json is refused');
     const viaSettings = balance(b, { PGPASSWORD: server.password });
     assert.equal(viaSettings.merged, true);
     assert.equal(viaSettings.remaining, want.remaining);
