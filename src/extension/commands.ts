@@ -28,7 +28,7 @@ import {
 import type { AuditReport } from '../core/audit/types';
 import type { PlanComparison, PlanFit } from '../core/plans/comparison';
 import { installHook, uninstallHook, type HookCommandHost } from './hookCommands';
-import { COMMANDS, SHARED_LEDGER_PASSWORD_SECRET, type CommandKey } from './ids';
+import { COMMANDS, type CommandKey } from './ids';
 import { exportRequests, toCsv, toJson } from './ledgerExport';
 import type { LiveMeter } from './liveMeter';
 import type { LoopAudit } from './loopAudit';
@@ -49,7 +49,7 @@ export interface CommandHost {
   /** The trailing month against every plan, for the Set Plan quick pick (undefined while the ledger opens). */
   planFit(): Promise<PlanComparison | undefined>;
   /** The shared ledger: sync now; the password in VS Code's SecretStorage. */
-  shared: { syncNow(reason: string): Promise<void>; readonly configured: boolean; secrets: vscode.SecretStorage };
+  shared: { syncNow(reason: string): Promise<void>; readonly configured: boolean; setPassword(password: string): Promise<void> };
 }
 
 type Handler = (arg: unknown) => Promise<unknown> | unknown;
@@ -326,8 +326,10 @@ async function overrideSession(host: CommandHost, arg: unknown): Promise<Fact | 
 
 async function syncNow(host: CommandHost): Promise<void> {
   if (!host.shared.configured) {
-    const open = await vscode.window.showInformationMessage('Credit Ledger: no shared ledger is configured. Set "creditLedger.sync.databaseUrl" (postgres://user@host:5432/database) to sum every machine.', 'Open Setting');
-    if (open) await vscode.commands.executeCommand('workbench.action.openSettings', 'creditLedger.sync.databaseUrl');
+    // Not awaited: the command resolves at once, the choice is handled whenever the user makes it.
+    void vscode.window.showInformationMessage('Credit Ledger: no shared ledger is configured. Set "creditLedger.sync.databaseUrl" (postgres://user@host:5432/database) to sum every machine.', 'Open Setting').then((open) => {
+      if (open) void vscode.commands.executeCommand('workbench.action.openSettings', 'creditLedger.sync.databaseUrl');
+    });
     return;
   }
   await host.shared.syncNow('command');
@@ -340,8 +342,7 @@ async function setSharedLedgerPassword(host: CommandHost, arg: unknown): Promise
   else if (arg !== undefined) throw new CommandArgsError('setSharedLedgerPassword takes { password: string }');
   else password = await vscode.window.showInputBox({ title: 'Shared ledger password', prompt: 'The PostgreSQL password of this machine\'s user (kept in VS Code\'s secret storage, never in settings.json). Empty: remove it.', password: true, ignoreFocusOut: true });
   if (password === undefined) return;
-  if (password === '') await host.shared.secrets.delete(SHARED_LEDGER_PASSWORD_SECRET);
-  else await host.shared.secrets.store(SHARED_LEDGER_PASSWORD_SECRET, password);
+  await host.shared.setPassword(password);
   host.log.info(`shared ledger password ${password === '' ? 'removed' : 'stored'} (SecretStorage)`);
   if (password !== '' && host.shared.configured) await host.shared.syncNow('password set');
 }

@@ -42,9 +42,17 @@ export class SharedLedgerSync extends Disposable {
   private lastError: string | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly pushSoon: Debouncer;
+  /** The password from SecretStorage, read once and on change (a sync never waits on the workbench for it). */
+  private password: Promise<string | undefined>;
 
   constructor(private readonly opts: SharedSyncOptions) {
     super();
+    this.password = this.readPassword();
+    this._register(
+      opts.secrets.onDidChange((e) => {
+        if (e.key === SHARED_LEDGER_PASSWORD_SECRET) this.password = this.readPassword();
+      }),
+    );
     this.pushSoon = this._register(new Debouncer(opts.pushDelayMs ?? 5000, () => void this.syncNow('local change')));
     this._register(toDisposable(() => this.timer && clearInterval(this.timer)));
     let lastRevision = -1;
@@ -60,6 +68,22 @@ export class SharedLedgerSync extends Disposable {
     );
   }
 
+  private async readPassword(): Promise<string | undefined> {
+    try {
+      return (await this.opts.secrets.get(SHARED_LEDGER_PASSWORD_SECRET)) || undefined;
+    } catch (err) {
+      this.opts.log.warn(`reading the shared ledger password from SecretStorage: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** Stores (empty: removes) the password and uses it from now on. */
+  async setPassword(password: string): Promise<void> {
+    if (password === '') await this.opts.secrets.delete(SHARED_LEDGER_PASSWORD_SECRET);
+    else await this.opts.secrets.store(SHARED_LEDGER_PASSWORD_SECRET, password);
+    this.password = Promise.resolve(password || undefined);
+  }
+
   /** Something read here waits for the server (what a pull brought in never does: no sync loop). */
   private hasOutbox(): boolean {
     const m = this.opts.live.meter;
@@ -72,10 +96,6 @@ export class SharedLedgerSync extends Disposable {
 
   get configured(): boolean {
     return sharedConfigured(this.opts.settings());
-  }
-
-  get secrets(): vscode.SecretStorage {
-    return this.opts.secrets;
   }
 
   /** What the status bar's tooltip shows; undefined when no shared ledger is configured. */
@@ -121,9 +141,9 @@ export class SharedLedgerSync extends Disposable {
     const { sharedLedgerSetup, syncMeter, syncStatus } = await import('../core/sync/meterSync.js');
     let setup: SharedLedgerSetup | undefined;
     const started = Date.now();
+    if (reason === 'command') this.opts.log.info('shared ledger: syncing now (command)');
     try {
-      const password = await this.opts.secrets.get(SHARED_LEDGER_PASSWORD_SECRET);
-      setup = sharedLedgerSetup(this.opts.paths, this.opts.settings(), process.env, undefined, { password: password || undefined });
+      setup = sharedLedgerSetup(this.opts.paths, this.opts.settings(), process.env, undefined, { password: await this.password });
       if (!setup) return;
       const synced = await syncMeter(meter, setup);
       const r = synced.result;

@@ -76,10 +76,28 @@ export interface StartOptions {
   tls?: boolean;
 }
 
+/** A temporary folder the server's user can reach: TMPDIR may sit in a folder only we may enter (the VS Code runner's). */
+function tempBase(owner: { uid: number } | undefined): string {
+  const reachable = (dir: string): boolean => {
+    for (let d = dir; ; d = path.dirname(d)) {
+      try {
+        if (!(fs.statSync(d).mode & 0o001)) return false;
+      } catch {
+        return false;
+      }
+      if (path.dirname(d) === d) return true;
+    }
+  };
+  if (!owner || reachable(os.tmpdir())) return os.tmpdir();
+  const fallback = ['/tmp', '/var/tmp'].find(reachable);
+  if (!fallback) throw new Error(`PostgreSQL test server: no temporary folder the server's user can enter (${os.tmpdir()}, /tmp, /var/tmp)`);
+  return fallback;
+}
+
 export async function startPgServer(opts: StartOptions = {}): Promise<PgServer> {
   const bin = findBinDir();
   const owner = serverUser();
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'cl-pg-'));
+  const root = fs.mkdtempSync(path.join(tempBase(owner), 'cl-pg-'));
   const dataDir = path.join(root, 'data');
   const socketDir = path.join(root, 'sock');
   fs.mkdirSync(socketDir);

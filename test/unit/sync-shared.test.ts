@@ -317,7 +317,7 @@ describe('shared ledger: schema and connections', () => {
     }
   });
 
-  test('a password from a PGPASSFILE, and a password in the settings URL refused', async () => {
+  test('a password from a PGPASSFILE or given beside the URL (SecretStorage); a password in the settings URL refused', async () => {
     const dbUrl = new URL(freshDb());
     const pass = path.join(simMachine('p', {}).home, 'pgpass');
     fs.writeFileSync(pass, `127.0.0.1:${dbUrl.port}:*:ledger_admin:${server.password}\n`, { mode: 0o600 });
@@ -331,6 +331,9 @@ describe('shared ledger: schema and connections', () => {
       if (old === undefined) delete process.env.PGPASSFILE;
       else process.env.PGPASSFILE = old;
     }
+    // The SecretStorage path: a URL without a password and the password given beside it.
+    const withSecret = await connect({ url: dbUrl.toString(), source: 'settings' }, { env: {}, password: server.password });
+    await withSecret.end();
     const m = simMachine('s', {}, { ...SETTINGS, databaseUrl: server.url('x') });
     assert.throws(() => sharedLedgerSetup(m.paths, m.settings, {}), /URL in settings holds a password/);
   });
@@ -354,5 +357,48 @@ describe('shared ledger: TLS with a self-signed certificate on loopback', () => 
     await c.end();
     assert.deepEqual(r.rows, [{ ssl: true }]);
     await assert.rejects(syncMachine(a, tls.url('tls_ledger', { query: 'sslmode=verify-full' })), (err: Error) => err instanceof SyncError && /TLS problem: .*self[- ]signed/i.test(err.message) && /sslrootcert/.test(err.message));
+  });
+});
+
+describe('shared ledger: the README\'s SQL', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## One balance across your machines'));
+  const blocks = [...section.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+  test('least privilege: a machine role with the README\'s GRANTs syncs, and cannot delete or drop', async () => {
+    const url = freshDb();
+    const db = new URL(url).pathname.slice(1);
+    await syncMachine(simMachine('owner', fleet().a), url); // the owner creates the schema
+    const grants = blocks.find((b) => b.includes('GRANT'))!;
+    server.psql(grants.replace(/PASSWORD '\.\.\.'/, "PASSWORD 'machine-pw'").replace(/DATABASE ledger/, `DATABASE ${db}`), db);
+    const machineUrl = server.url(db, { user: 'ledger_machine', password: 'machine-pw' });
+    const b = simMachine('b', fleet().b);
+    const s = await syncMachine(b, machineUrl);
+    assert.ok(s.result.pushed.requests > 0 && s.result.pulled.requests > 0);
+    const c = await connect({ url: machineUrl, source: 'test' });
+    try {
+      await assert.rejects(c.query('DELETE FROM cl_requests'), /permission denied/);
+      await assert.rejects(c.query('DROP TABLE cl_facts'), /must be owner|permission denied/);
+    } finally {
+      await c.end();
+      server.psql('DROP OWNED BY ledger_machine; DROP ROLE ledger_machine;', db);
+    }
+  });
+
+  test('removing a machine\'s rows with the README\'s SQL: a rebuilt ledger elsewhere no longer counts them', async () => {
+    const url = freshDb();
+    const db = new URL(url).pathname.slice(1);
+    const f = fleet();
+    const a = simMachine('a', f.a);
+    const b = simMachine('retired', { 'proj-b/s2.jsonl': f.b['proj-b/s2.jsonl'] });
+    await syncMachine(a, url);
+    await syncMachine(b, url);
+    const id = machineId(b.paths.dataDir);
+    server.psql(blocks.find((x) => x.includes('DELETE FROM cl_requests'))!.replace(/<id>/g, id), db);
+    const [{ n }] = await serverQuery<{ n: number }>(url, `SELECT count(*)::int AS n FROM cl_machines WHERE machine_id = '${id}'`);
+    assert.equal(n, 0);
+    fs.rmSync(a.paths.ledgersDir, { recursive: true, force: true }); // a's rebuild
+    await syncMachine(a, url);
+    assert.deepEqual(await figures(a, true), await figures(simMachine('ref', f.a), false));
   });
 });

@@ -40,6 +40,7 @@ test('shared ledger: the status bar shows the merged balance after another machi
     await vscode.commands.executeCommand('creditLedger.refresh');
     await api.whenIdle();
     const before = api.balance()!;
+    report(`  # this window before: ${before.spentNanos} nanodollars spent`);
 
     // Another machine (its own HOME and transcripts) runs `claude -p` and pushes.
     const otherClaude = path.join(otherHome, 'claude');
@@ -58,6 +59,7 @@ test('shared ledger: the status bar shows the merged balance after another machi
       other.close();
     }
     assert.ok(otherSpent > 0);
+    report(`  # the other machine pushed ${otherSpent} nanodollars of spend`);
 
     // This window: the URL in settings (no password), the password in SecretStorage.
     await vscode.commands.executeCommand('creditLedger.setSharedLedgerPassword', { password: server.password });
@@ -74,7 +76,7 @@ test('shared ledger: the status bar shows the merged balance after another machi
     const view = api.status()!;
     assert.ok(view.text.includes(formatUsd(merged.remainingNanos!).replace(/\.\d+$/, '')), `status bar text "${view.text}" shows the merged remaining ${formatUsd(merged.remainingNanos!)}`);
     assert.match(view.tooltip, /merged across 2 machines/);
-    assert.match(view.tooltip, /ci-runner/);
+    assert.match(view.tooltip, /\| ci\\-runner \| \$1\.50 \|/, 'the other machine, its spend, in the tooltip');
     // What the user sees in the workbench.
     await eventually(async () => assert.equal((await page.statusBarItem('creditLedger.balance'))?.text, view.text), { timeoutMs: 20_000 });
     report(`  # merged status bar: ${view.text}`);

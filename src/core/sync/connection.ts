@@ -5,6 +5,7 @@
 import * as os from 'node:os';
 import pgpass from 'pgpass';
 import { Client, types, type ClientConfig } from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import type { Env } from '../state/paths';
 
 export const DATABASE_URL_ENV = 'CREDIT_LEDGER_DATABASE_URL';
@@ -96,8 +97,9 @@ export function clientConfig(target: SharedLedgerTarget, opts: ConnectOptions = 
   if (problem) throw new SyncError(problem, 'config');
   const env = opts.env ?? process.env;
   const url = new URL(target.url);
+  // Parsed here, not passed as connectionString: pg would let the URL's empty password override the one given.
   const config: ClientConfig = {
-    connectionString: target.url,
+    ...parseIntoClientConfig(target.url),
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
     statement_timeout: opts.statementTimeoutMs ?? 120_000,
     query_timeout: (opts.statementTimeoutMs ?? 120_000) + 5000,
