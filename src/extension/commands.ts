@@ -327,7 +327,7 @@ async function overrideSession(host: CommandHost, arg: unknown): Promise<Fact | 
 async function syncNow(host: CommandHost): Promise<void> {
   if (!host.shared.configured) {
     // Not awaited: the command resolves at once, the choice is handled whenever the user makes it.
-    void vscode.window.showInformationMessage('Credit Ledger: no shared ledger is configured. Set "creditLedger.sync.databaseUrl" (postgres://user@host:5432/database) to sum every machine.', 'Open Setting').then((open) => {
+    void showInfo('Credit Ledger: no shared ledger is configured. Set "creditLedger.sync.databaseUrl" (postgres://user@host:5432/database) to sum every machine.', 'Open Setting').then((open) => {
       if (open) void vscode.commands.executeCommand('workbench.action.openSettings', 'creditLedger.sync.databaseUrl');
     });
     return;

@@ -91,7 +91,7 @@ const T = (minute: number, day = 20): string => `2026-11-${String(day).padStart(
 /** An interactive session: a few requests on one model. */
 export function interactiveSession(id: string, day: number, model = 'claude-sonnet-4-5-20250929', n = 3): string {
   const lines: unknown[] = [user('hello', { sessionId: id, timestamp: T(0, day) })];
-  for (let i = 0; i < n; i++) lines.push(assistant({ sessionId: id, messageId: `${id}-m${i}`, model, entrypoint: 'cli', input: 100 + i, output: 300 + 7 * i, cacheWrite: 2000, cacheRead: 15_000 * (i + 1), timestamp: T(i + 1, day) }));
+  for (let i = 0; i < n; i++) lines.push(assistant({ sessionId: id, messageId: `${id}-m${i}`, model, entrypoint: 'cli', input: 100 + i, output: 300 + 7 * i, cacheWrite: 2000, cacheRead: 15_000 * ((i % 10) + 1), timestamp: T(i % 60, day) }));
   return jsonl(lines);
 }
 
