@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     server.createDatabase('bench');
     const url = server.url('bench');
     const a = machine('a');
-    const start = Date.now() - 20 * 86_400_000;
+    const start = Date.now() - Math.ceil((REQUESTS * 10_000) / 86_400_000 + 1) * 86_400_000;
     for (let s = 0; s * PER_SESSION < REQUESTS; s++) {
       const session = `s${s}`;
       const lines: string[] = [];
@@ -75,9 +75,9 @@ async function main(): Promise<void> {
     const pullMs = Date.now() - t;
     const pullCpu = cpuMs(c);
     console.log(`pull on another machine: ${pulled.result.pulled.requests} requests in ${pullMs} ms (${pullCpu.toFixed(0)} ms CPU), balance included`);
-    const spentA = meterA.computeBalance().spentNanos;
-    if (spentA !== spentB) throw new Error(`merged figures differ: ${spentA} vs ${spentB}`);
-    console.log(`same spend on both machines: ${spentA} nanodollars`);
+    const total = (m: Meter): string => String(m.ledger.db.exec('SELECT count(*), sum(cost_nanos) FROM requests')[0].values[0]);
+    if (total(meterA) !== total(meterB) || meterA.computeBalance().spentNanos !== spentB) throw new Error(`merged figures differ: ${total(meterA)} vs ${total(meterB)}`);
+    console.log(`same requests and cost on both machines (count, nanodollars): ${total(meterA)}`);
 
     // One appended turn: the refresh with the outbox vs without, and the sync's own CPU for that turn.
     const file = path.join(a.root, 'projects', 'p0', 's0.jsonl');

@@ -439,28 +439,7 @@ export class Ledger {
   }
 
   private applySessions(batch: ParseBatch): void {
-    if (!batch.sessions.size) return;
-    const select = this.db.prepare('SELECT project_key, cwd, entrypoint, queue_op, first_prompt_hash, label, first_ts, last_ts FROM sessions WHERE session_id = ?');
-    const upsert = this.db.prepare('INSERT OR REPLACE INTO sessions (session_id, project_key, cwd, entrypoint, queue_op, first_prompt_hash, label, first_ts, last_ts) VALUES (?,?,?,?,?,?,?,?,?)');
-    try {
-      for (const s of batch.sessions.values()) {
-        let merged = s;
-        select.bind([s.sessionId]);
-        if (select.step()) {
-          const r = select.get();
-          const stored: SessionObservation = {
-            sessionId: s.sessionId, projectKey: String(r[0]), cwd: String(r[1]), entrypoint: String(r[2]), queueOperationStart: Number(r[3]) === 1,
-            firstPromptHash: String(r[4]), firstPromptLabel: String(r[5]), firstTimestamp: Number(r[6]), lastTimestamp: Number(r[7]),
-          };
-          merged = mergeObservation(stored, s);
-        }
-        select.reset();
-        upsert.run([merged.sessionId, merged.projectKey, merged.cwd, merged.entrypoint, merged.queueOperationStart ? 1 : 0, merged.firstPromptHash, merged.firstPromptLabel, merged.firstTimestamp, merged.lastTimestamp]);
-      }
-    } finally {
-      select.free();
-      upsert.free();
-    }
+    if (batch.sessions.size) mergeSessions(this.db, batch.sessions.values());
   }
 
   /**
@@ -570,3 +549,30 @@ function parseState(json: string): FileParseState {
   }
 }
 
+/** Merges session observations into the sessions table by the dedup's rule (ingest, and rows pulled from the shared ledger); returns how many. */
+export function mergeSessions(db: Database, sessions: Iterable<SessionObservation>): number {
+  const select = db.prepare('SELECT project_key, cwd, entrypoint, queue_op, first_prompt_hash, label, first_ts, last_ts FROM sessions WHERE session_id = ?');
+  const upsert = db.prepare('INSERT OR REPLACE INTO sessions (session_id, project_key, cwd, entrypoint, queue_op, first_prompt_hash, label, first_ts, last_ts) VALUES (?,?,?,?,?,?,?,?,?)');
+  let n = 0;
+  try {
+    for (const s of sessions) {
+      let merged = s;
+      select.bind([s.sessionId]);
+      if (select.step()) {
+        const r = select.get();
+        const stored: SessionObservation = {
+          sessionId: s.sessionId, projectKey: String(r[0]), cwd: String(r[1]), entrypoint: String(r[2]), queueOperationStart: Number(r[3]) === 1,
+          firstPromptHash: String(r[4]), firstPromptLabel: String(r[5]), firstTimestamp: Number(r[6]), lastTimestamp: Number(r[7]),
+        };
+        merged = mergeObservation(stored, s);
+      }
+      select.reset();
+      upsert.run([merged.sessionId, merged.projectKey, merged.cwd, merged.entrypoint, merged.queueOperationStart ? 1 : 0, merged.firstPromptHash, merged.firstPromptLabel, merged.firstTimestamp, merged.lastTimestamp]);
+      n++;
+    }
+  } finally {
+    select.free();
+    upsert.free();
+  }
+  return n;
+}

@@ -8,7 +8,7 @@ import type { Database, SqlValue } from 'sql.js';
 import type { Turn } from '../model';
 import { REQUEST_COLUMNS, rowToTurn, turnToRow } from '../ledger/rows';
 import { eachRow } from '../ledger/query';
-import type { TurnPricer } from '../ledger/ledger';
+import { mergeSessions, type TurnPricer } from '../ledger/ledger';
 import { appendFact, readJournal, type Fact } from '../state/journal';
 import { mergeObservation } from '../transcripts/parseFiles';
 import type { SessionObservation } from '../transcripts/lineParser';
@@ -477,31 +477,7 @@ function applyRequests(db: Database, page: Record<string, unknown>[], pricer: Tu
 }
 
 function applySessions(db: Database, page: SessionRow[]): number {
-  const select = db.prepare('SELECT project_key, cwd, entrypoint, queue_op, first_prompt_hash, label, first_ts, last_ts FROM sessions WHERE session_id = ?');
-  const upsert = db.prepare('INSERT OR REPLACE INTO sessions (session_id, project_key, cwd, entrypoint, queue_op, first_prompt_hash, label, first_ts, last_ts) VALUES (?,?,?,?,?,?,?,?,?)');
-  let n = 0;
-  try {
-    for (const s of page) {
-      const remote = observation(s);
-      let merged = remote;
-      select.bind([s.session_id]);
-      if (select.step()) {
-        const v = select.get();
-        const stored: SessionObservation = {
-          sessionId: s.session_id, projectKey: String(v[0]), cwd: String(v[1]), entrypoint: String(v[2]), queueOperationStart: Number(v[3]) === 1,
-          firstPromptHash: String(v[4]), firstPromptLabel: String(v[5]), firstTimestamp: Number(v[6]), lastTimestamp: Number(v[7]),
-        };
-        merged = mergeObservation(stored, remote);
-      }
-      select.reset();
-      upsert.run([merged.sessionId, merged.projectKey, merged.cwd, merged.entrypoint, merged.queueOperationStart ? 1 : 0, merged.firstPromptHash, merged.firstPromptLabel, merged.firstTimestamp, merged.lastTimestamp]);
-      n++;
-    }
-  } finally {
-    select.free();
-    upsert.free();
-  }
-  return n;
+  return mergeSessions(db, page.map((s) => observation(s)));
 }
 
 function applyEvents(db: Database, page: Record<string, unknown>[]): number {
