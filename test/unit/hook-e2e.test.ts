@@ -115,7 +115,7 @@ describe('the installed hook, run as Claude Code runs it', { skip: process.platf
     const transcript = writeTranscript([contextTurn(212_000, { timestamp: recent() })]);
     const r = runCommand(i.statusLine, statusLineInput({ transcriptPath: transcript }), i.home, { NO_COLOR: '1' });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /^mine │ ctx 212K > 200K: long-context ×2 · session \$0\.\d{4} list · \$12\.50 left\n$/);
+    assert.match(r.stdout, /^mine │ Sonnet 4\.5 · ctx 212K \(100%\) > 200K: long-context ×2 · session \$0\.\d{4} list · \$12\.50 left\n$/);
   });
 
   test('inside VS Code the runtime is Electron, run as Node', () => {

@@ -29,20 +29,20 @@ describe('status line text', () => {
   test('under the tier: the context against the next limit, the session at list price, the credit left', () => {
     const line = view([user('hi'), contextTurn(150_000, { messageId: 'm1', input: 10, cacheWrite: 1000, cacheRead: 148_990, output: 300 })], { snap: snapshot({ remainingUsd: 63.2 }) });
     const cost = 10 * 3000 + 1000 * 3750 + 148_990 * 300 + 300 * 15_000;
-    assert.equal(line, `ctx 150K/200K · session $${(cost / 1e9).toFixed(4)} list · $63.20 left`);
+    assert.equal(line, `Sonnet 4.5 · ctx 150K/200K (75%) · session $${(cost / 1e9).toFixed(4)} list · today $0.00 headless · $63.20 left`);
   });
 
   test('over the tier: marked with its multiplier', () => {
-    assert.match(view([contextTurn(212_000)]), /^ctx 212K > 200K: long-context ×2 · session \$0\.\d{4} list$/);
+    assert.match(view([contextTurn(212_000)]), /^Sonnet 4\.5 · ctx 212K \(100%\) > 200K: long-context ×2 · session \$0\.\d{4} list$/);
   });
 
   test('over the user\'s threshold on a model without tiers', () => {
-    assert.match(view([contextTurn(120_000, { model: 'claude-haiku-4-5' })], { threshold: 100_000 }), /^ctx 120K\/?.* \(over your threshold\)/);
+    assert.match(view([contextTurn(120_000, { model: 'claude-haiku-4-5' })], { threshold: 100_000 }), /^Sonnet 4\.5 · ctx 120K\/?.* \(over your threshold\)/);
   });
 
   test('credit used up, and Claude Code\'s figure when nothing can be priced', () => {
     assert.match(view([contextTurn(10_000)], { snap: snapshot({ remainingUsd: 0, overage: 'bill' }) }), /credit used up \(billing at API rates\)$/);
-    assert.equal(view([user('hi')], { costUsd: 1.234 }), "session $1.23 (Claude Code's figure)");
+    assert.equal(view([user('hi')], { costUsd: 1.234 }), "Sonnet 4.5 · session $1.23 (Claude Code's figure)");
   });
 
   test('colours only when asked', () => {
@@ -120,10 +120,20 @@ describe('runStatusLine', () => {
     const file = writeTranscript([contextTurn(50_000, { model: SONNET_45 })]);
     const stdin = statusLineInput({ transcriptPath: file });
     const out = await runStatusLine(stdin, { wrap: `node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log('theirs:'+JSON.parse(s).model.id))"`, color: false }, { paths, env: process.env });
-    assert.match(out, /^theirs:claude-sonnet-4-5-20250929 │ ctx 50K\/200K · session \$\S+ list · \$63\.20 left$/);
+    assert.match(out, /^theirs:claude-sonnet-4-5-20250929 │ Sonnet 4\.5 · ctx 50K\/200K \(25%\) · session \$\S+ list · \$63\.20 left$/);
     const broken = await runStatusLine(stdin, { wrap: 'exit 3', color: false }, { paths, env: process.env });
-    assert.match(broken, /^ctx 50K/);
-    assert.equal(await runStatusLine('nonsense', { color: false }, { paths, env: process.env }), '');
+    assert.match(broken, /^Sonnet 4\.5 · ctx 50K/);
+    // bad stdin says so, where the user looks, instead of a balance
+    assert.equal(await runStatusLine('nonsense', { color: false }, { paths, env: process.env }), 'credit-ledger statusline: no status-line JSON from Claude Code on stdin (got something else)');
+    assert.equal(await runStatusLine('', { color: false }, { paths, env: process.env }), 'credit-ledger statusline: no status-line JSON from Claude Code on stdin (got nothing)');
+    assert.match(await runStatusLine('{"unrelated": true}', { color: false }, { paths, env: process.env }), /^credit-ledger statusline: no status-line JSON/);
+  });
+
+  test('model, context % of the window and today\'s spend (from a snapshot written today)', async () => {
+    const { paths } = userHome({ snapshot: { ...snapshot({ cycleEnd: new Date(Date.now() + 86_400_000).toISOString() }), stampedAt: new Date().toISOString(), timezone: 'UTC', spentTodayNanos: 1_230_000_000 } });
+    const file = writeTranscript([contextTurn(50_000, { model: SONNET_45 })]);
+    const out = await runStatusLine(JSON.stringify({ session_id: 'sess-1', transcript_path: file, model: { id: 'claude-opus-4-6[1m]' }, context_window: { context_window_size: 1_000_000 } }), { color: false }, { paths, env: process.env });
+    assert.match(out, /^opus-4\.6 · ctx 50K \(5%\) · session \$\S+ list · today \$1\.23 headless · \$63\.20 left$/);
   });
 
   test('a wrapped command that hangs is cut off', async () => {

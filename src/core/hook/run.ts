@@ -112,8 +112,11 @@ export async function runStatusLine(stdinText: string, opts: StatusLineOptions, 
   let ours = '';
   try {
     const input = parseStatusLineInput(stdinText);
-    if (!input) log(`statusline: stdin is not a JSON object (${stdinText.length} bytes)`);
-    else {
+    if (!input || (!input.sessionId && !input.transcriptPath && !input.modelId)) {
+      // said where the user looks (the status line itself), never a balance that reads as if all were well
+      log(`statusline: stdin is not Claude Code's status-line JSON (${stdinText.length} bytes)`);
+      ours = `credit-ledger statusline: no status-line JSON from Claude Code on stdin (${stdinText.trim() ? 'got something else' : 'got nothing'})`;
+    } else {
       const now = (deps.now ?? Date.now)();
       const { settings, pricer, limits } = loadSettings(deps.paths, log);
       const tail = input.transcriptPath ? readTranscriptTail(input.transcriptPath, { limits }) : emptyTail();

@@ -1,6 +1,8 @@
 // The status line's text, a pure function: the context size and its price tier, this session's cost at list
 // price (or Claude Code's own figure, labelled as such), and the credit left.
 import type { BalanceSnapshot } from '../pool/snapshot';
+import { DateTime } from 'luxon';
+import { displayModelName } from '../pricing/modelId';
 import { formatUsd } from '../pricing/money';
 import type { Pricer } from '../pricing/pricer';
 import { creditFrom } from './decide';
@@ -22,7 +24,13 @@ export interface StatusLineData {
 
 export interface StatusLineView {
   contextTokens: number | null;
+  /** The share of the model's context window in use (0-100), as Claude Code and ccusage show it. */
+  contextPercent: number | null;
   model: string;
+  /** The model as Claude Code names it (`display_name`), else its short id (`opus-4.6`). */
+  modelLabel: string;
+  /** Today's spend from the balance snapshot (what the credit counts), when the snapshot is today's. */
+  todayText: string;
   /** The tier the context is over now, and its input multiplier. */
   overTier: { thresholdTokens: number; inputMultiplier: number } | null;
   /** The next threshold above the context (a tier in force, or the user's threshold). */
@@ -49,6 +57,10 @@ export function statusLineView(d: StatusLineData): StatusLineView {
     nextLimit = limits.filter((l) => l >= contextTokens).sort((a, b) => a - b)[0] ?? null;
   }
   const overThreshold = ct !== null && contextTokens !== null && contextTokens > ct;
+  // Claude Code gives the window; older versions do not: 1M for a [1m] model, else 200K
+  const window = input.contextWindowSize ?? (/\[1m\]$/i.test(input.modelId || tail.model) ? 1_000_000 : 200_000);
+  const contextPercent = contextTokens === null || !window ? null : Math.min(100, Math.round((contextTokens / window) * 100));
+  const modelLabel = input.modelName || (model ? displayModelName(model) : '');
 
   let sessionText = '';
   const c = d.cost;
@@ -60,6 +72,9 @@ export function statusLineView(d: StatusLineData): StatusLineView {
     sessionText = `session unpriced (${c.unpriced} requests)`;
   }
 
+  const snap = d.snapshot;
+  const today = (t: number | string): string => DateTime.fromMillis(typeof t === 'number' ? t : Date.parse(t), { zone: snap?.timezone || 'UTC' }).toISODate() ?? '';
+  const todayText = snap && today(snap.stampedAt) === today(now) ? `today ${formatUsd(snap.spentTodayNanos, { decimals: 2 })}${snap.scope === 'headless' ? ' headless' : ''}` : '';
   const credit = creditFrom(d.snapshot, now);
   let creditText = '';
   let creditState: StatusLineView['creditState'] = 'none';
@@ -74,21 +89,25 @@ export function statusLineView(d: StatusLineData): StatusLineView {
       creditText = `${credit.upperBound ? '≤' : ''}${formatUsd(credit.remainingNanos, { decimals: 2 })} left`;
     }
   }
-  return { contextTokens, model: row?.id ?? model, overTier, nextLimit, overThreshold, sessionText, creditText, creditState };
+  return { contextTokens, contextPercent, model: row?.id ?? model, modelLabel, todayText, overTier, nextLimit, overThreshold, sessionText, creditText, creditState };
 }
 
 const ansi = (code: string, text: string, color: boolean): string => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
 
 export function renderStatusLine(v: StatusLineView, color: boolean): string {
   const parts: string[] = [];
+  if (v.modelLabel) parts.push(v.modelLabel);
   if (v.contextTokens !== null) {
+    const pct = v.contextPercent === null ? '' : ` (${v.contextPercent}%)`;
     let ctx = `ctx ${formatTokens(v.contextTokens)}`;
-    if (v.overTier) ctx = ansi('33', `${ctx} > ${formatTokens(v.overTier.thresholdTokens)}: long-context ${formatMultiplier(v.overTier.inputMultiplier)}`, color);
-    else if (v.nextLimit !== null) ctx = `${ctx}/${formatTokens(v.nextLimit)}`;
+    if (v.overTier) ctx = ansi('33', `${ctx}${pct} > ${formatTokens(v.overTier.thresholdTokens)}: long-context ${formatMultiplier(v.overTier.inputMultiplier)}`, color);
+    else if (v.nextLimit !== null) ctx = `${ctx}/${formatTokens(v.nextLimit)}${pct}`;
+    else ctx = `${ctx}${pct}`;
     if (!v.overTier && v.overThreshold) ctx = ansi('33', `${ctx} (over your threshold)`, color);
     parts.push(ctx);
   }
   if (v.sessionText) parts.push(v.sessionText);
+  if (v.todayText) parts.push(v.todayText);
   if (v.creditText) parts.push(v.creditState === 'out' ? ansi('31', v.creditText, color) : v.creditState === 'low' ? ansi('33', v.creditText, color) : v.creditText);
   return parts.join(' · ');
 }
