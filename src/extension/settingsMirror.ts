@@ -3,6 +3,7 @@
 // `credit-ledger config` may have written it); resetting a setting in VS Code removes it from the file.
 // Pure, no `vscode` import: test/unit/extension-settings.test.ts.
 import type { UserSettings } from '../core/state/settings';
+import { setPath } from '../core/state/settingNames';
 import { SETTING_DEFAULTS, SETTING_KEYS, type SettingKey } from './ids';
 import { normalizeThresholds } from './thresholds';
 import { getPath } from '../core/state/settingNames';
@@ -87,7 +88,7 @@ export function mirrorSettings(file: UserSettings, explicit: Partial<Record<Sett
     if (!target) continue;
     const value = explicit[key];
     const v = key in explicit && !isUnset(value) ? fileValue(key, value) : undefined;
-    setPath(out, target.split('.'), isUnset(v) ? undefined : v);
+    setPath(out, target, isUnset(v) ? undefined : v);
   }
   return { settings: out, changed: JSON.stringify(out) !== JSON.stringify(file) };
 }
@@ -119,23 +120,6 @@ export function fileDisagreements(file: UserSettings, explicit: Partial<Record<S
     out.push({ key, filePath: target, fileValue: inFile, vscodeValue, asSetting });
   }
   return out;
-}
-
-/** Sets (or, with undefined, deletes) a dotted path; objects on the way are copied, never shared with `file`; one left empty goes. */
-function setPath(into: Record<string, unknown>, path: readonly string[], value: unknown): void {
-  const [head, ...rest] = path;
-  if (head === undefined) return;
-  if (!rest.length) {
-    if (value === undefined) delete into[head];
-    else into[head] = value;
-    return;
-  }
-  const current = into[head];
-  const child: Record<string, unknown> = current && typeof current === 'object' && !Array.isArray(current) ? { ...(current as Record<string, unknown>) } : {};
-  if (value === undefined && !(current && typeof current === 'object')) return; // nothing there to delete
-  setPath(child, rest, value);
-  if (Object.keys(child).length) into[head] = child;
-  else delete into[head];
 }
 
 /** Display settings, from the effective per-user settings (so the CLI's status line agrees) with defaults. */
