@@ -3,10 +3,9 @@
 // `credit-ledger config` may have written it); resetting a setting in VS Code removes it from the file.
 // Pure, no `vscode` import: test/unit/extension-settings.test.ts.
 import type { UserSettings } from '../core/state/settings';
-import { setPath } from '../core/state/settingNames';
 import { SETTING_DEFAULTS, SETTING_KEYS, type SettingKey } from './ids';
 import { normalizeThresholds } from './thresholds';
-import { getPath } from '../core/state/settingNames';
+import { getPath, setPath } from '../core/state/settingNames';
 
 /**
  * Where each VS Code setting goes in the per-user file: a key, or a dotted path into an object the CLI and the hook
