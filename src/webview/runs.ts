@@ -8,7 +8,7 @@ export interface RunsActions {
   openTranscript(sessionId: string): void;
 }
 
-const WHERE_TEXT: Record<PanelRun['where'], string> = { terminal: 'Terminal', cron: 'Scheduled (cron)', script: 'Script (no terminal)', ci: 'CI', 'github-actions': 'GitHub Actions' };
+const WHERE_TEXT: Record<PanelRun['where'], string> = { terminal: 'Terminal', cron: 'Unattended', script: 'Script (no terminal)', ci: 'CI', 'github-actions': 'GitHub Actions' };
 
 export function duration(ms: number): string {
   if (!(ms >= 0)) return '—';
