@@ -10,6 +10,7 @@ import { execCommand, recordCommand, runsCommand } from './runs';
 import { registerAudit } from './audit';
 import { registerPlans } from './plans';
 import { accuracyCommand } from './accuracy';
+import { ratesCommand } from './rates';
 import { PLANS } from '../core/pool';
 import { reconcileCommand } from './reconcile';
 import { userPaths } from '../core/state/paths';
@@ -142,6 +143,7 @@ export function buildProgram(invocation: Invocation = { args: [] }): Command {
     });
   reconcileCommand(program);
   accuracyCommand(program, { withCommonOptions, withRun });
+  ratesCommand(program, { withCommonOptions, withRun });
   configCommand(program);
   execCommand(program);
   recordCommand(program);

@@ -11,9 +11,10 @@ import { detectPrintRun, detectPrintRunInArgv, type PrintInvocation } from '../c
 import { resolveRuns, type ResolvedRun } from '../core/headless/ledgerLink';
 import { readRunFacts, type RunFact, type RunRecord } from '../core/headless/runFact';
 import { detectWhere } from '../core/headless/where';
-import { createPricer, formatUsd, loadRateCard, nanosToUsd, usdToNanos } from '../core/pricing/pricer';
+import { createPricer, formatUsd, nanosToUsd, usdToNanos } from '../core/pricing/pricer';
 import { appendFact, readJournal } from '../core/state/journal';
 import { userPaths } from '../core/state/paths';
+import { userRateCard } from '../core/pricing/rateFile';
 import { readUserSettings } from '../core/state/settings';
 import { collect, openRun, parseDateArg, type CommonOptions, type RunContext } from './context';
 import { UsageError } from './errors';
@@ -71,7 +72,7 @@ function hasTerminal(): boolean {
 function newCapture(via: 'exec' | 'record', invocation: PrintInvocation | undefined, command: string | null, startedAt: number): { capture: RunCapture; journal: string } {
   const paths = userPaths();
   const settings = readUserSettings(paths.settings);
-  const pricer = createPricer(loadRateCard(), settings.rateOverrides ?? null);
+  const pricer = createPricer(userRateCard(paths).card, settings.rateOverrides ?? null);
   const capture = new RunCapture({
     via,
     where: detectWhere(process.env, hasTerminal(), hasTerminal() ? [] : ancestorNames()),

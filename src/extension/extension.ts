@@ -13,9 +13,10 @@ import { latestContexts } from '../core/hook/ledgerContexts';
 import { resolveHookSettings } from '../core/hook/settings';
 import { isBalanceSnapshot, type BalanceSnapshot } from '../core/pool/snapshot';
 import type { Balance } from '../core/pool/types';
-import { createPricer, loadRateCard, type Pricer } from '../core/pricing/pricer';
+import { createPricer, type Pricer } from '../core/pricing/pricer';
 import type { PanelModel } from '../core/reports/panelModel';
 import { userPaths, type UserPaths } from '../core/state/paths';
+import { userRateCard } from '../core/pricing/rateFile';
 import { registerCommands } from './commands';
 import { DiffPreview } from './hookCommands';
 import { Disposable, toDisposable } from './lifecycle';
@@ -153,7 +154,7 @@ export class CreditLedgerExtension extends Disposable implements PanelSource {
   /** `claude -p` runs in terminals and the long-context warnings (their modules are the other engineers'; wired here). */
   private registerOtherFeatures(): void {
     const live = this.live;
-    const pricer = (): Pricer => live.meter?.pricer ?? createPricer(loadRateCard(), this.settings.effective.rateOverrides ?? null);
+    const pricer = (): Pricer => live.meter?.pricer ?? createPricer(userRateCard(this.paths).card, this.settings.effective.rateOverrides ?? null);
     this._register(
       registerTerminalRuns({
         log: this.log,

@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { readPoolFacts } from '../pool/facts';
 import { isBalanceSnapshot, withNewerFacts, type BalanceSnapshot } from '../pool/snapshot';
 import { factsWrittenAfter } from './recentFacts';
-import { createPricer, loadRateCard, type Pricer } from '../pricing/pricer';
+import { createPricer, type Pricer } from '../pricing/pricer';
+import { userRateCard } from '../pricing/rateFile';
 import type { Env, UserPaths } from '../state/paths';
 import { loadUserSettings } from '../state/settings';
 import { decideHook, hookEnvFrom, hookResponse } from './decide';
@@ -57,7 +58,8 @@ function loadSettings(paths: UserPaths, log: HookLogger): { settings: HookSettin
   for (const p of read.problems) log(`hook: ${p}`);
   const user = read.settings;
   const overrides = user.rateOverrides && typeof user.rateOverrides === 'object' ? user.rateOverrides : null;
-  const card = loadRateCard();
+  // The user's card (shipped, then imported rows): prices and the limits that judge usage plausible.
+  const card = userRateCard(paths).card;
   return { settings: resolveHookSettings(user.hook), pricer: createPricer(card, overrides), limits: requestLimits(card.models) };
 }
 

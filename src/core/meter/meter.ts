@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import { Corrector, type CorrectionUpdate } from '../corrections/corrector';
 import { Ledger, type IngestReport, type UnreadFolder } from '../ledger/ledger';
 import { recordSaved, seedFor } from '../ledger/registry';
-import { createPricer, loadRateCard, type Pricer } from '../pricing/pricer';
+import { createPricer, type Pricer } from '../pricing/pricer';
+import { userRateCard } from '../pricing/rateFile';
 import { computeBalance, previousCycles, readSnapshot, resolvePoolSettings, snapshotFromBalance, type Balance, type LiveSession, type PoolFlags, type PoolInput, type PoolSettings, type SessionFacts, type SpendRow } from '../pool';
 import { sweepLeftovers, tightenModes, writeFileAtomic } from '../state/atomicFile';
 import * as path from 'node:path';
@@ -114,7 +115,7 @@ export class Meter {
     const poolSettings = resolvePoolSettings(opts.settings, opts.flags ?? {});
     const named = opts.configDirs && opts.configDirs.length ? opts.configDirs : opts.settings.configDirs && opts.settings.configDirs.length ? opts.settings.configDirs : undefined;
     const configDirs = resolveConfigDirs(named, opts.env ?? process.env);
-    const pricer = createPricer(loadRateCard(), opts.settings.rateOverrides ?? null);
+    const pricer = createPricer(userRateCard(opts.paths).card, opts.settings.rateOverrides ?? null);
     const projects = configDirs.map((d) => d.projects);
     const ledger = await Ledger.open({
       file: opts.ledgerFile,
@@ -147,7 +148,8 @@ export class Meter {
 
   /** Files besides the transcripts, the journal and the settings that this meter's figures read. */
   get inputFiles(): readonly string[] {
-    return this.corrector.inputFiles;
+    // The user's rate file decides every price: a stored answer read before an import is stale after it.
+    return [...this.corrector.inputFiles, this.opts.paths.rates];
   }
   /** Folders this ledger read that this meter does not: their requests stay and count until the user says to remove them. */
   unreadFolders: UnreadFolder[] = [];
@@ -166,7 +168,7 @@ export class Meter {
    */
   updateSettings(settings: UserSettings, flags: PoolFlags = this.opts.flags ?? {}): Balance {
     this.poolSettingsNow = resolvePoolSettings(settings, flags);
-    const pricer = createPricer(loadRateCard(), settings.rateOverrides ?? null);
+    const pricer = createPricer(userRateCard(this.opts.paths).card, settings.rateOverrides ?? null);
     if (pricer.fingerprint !== this.pricerNow.fingerprint) {
       this.pricerNow = pricer;
       this.ledger.setPricer(pricer);

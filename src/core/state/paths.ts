@@ -10,6 +10,8 @@ export interface UserPaths {
   journal: string;
   snapshot: string;
   settings: string;
+  /** The user's rate file: models imported by `credit-ledger rates update`, layered over the shipped card. */
+  rates: string;
   ledgersDir: string;
   /** The per-user ledger (windows with no folder, the CLI's default run). */
   userLedger: string;
@@ -44,6 +46,7 @@ export function userPaths(env: Env = process.env, platform: NodeJS.Platform = pr
     journal: path.join(dataDir, 'journal.jsonl'),
     snapshot: path.join(dataDir, 'balance.json'),
     settings: path.join(configDir, 'settings.json'),
+    rates: path.join(configDir, 'rates.json'),
     ledgersDir,
     userLedger: path.join(ledgersDir, 'user.sqlite'),
     ledgerIndex: path.join(ledgersDir, 'index.json'),
