@@ -7,6 +7,9 @@ import * as vscode from 'vscode';
 import { findPlan, PLANS, POLICY_STATUS } from '../core/pool/plans';
 import { overrideFact, reconcileFact, type ReconcileFact } from '../core/pool/facts';
 import { formatUsd } from '../core/pricing/money';
+import { readRateFile, userRateCard, writeRateFile } from '../core/pricing/rateFile';
+import { planImport, readPriceSource, type ImportPlan } from '../core/pricing/rateImport';
+import { userPaths } from '../core/state/paths';
 import type { Fact } from '../core/state/journal';
 import {
   CommandArgsError,
@@ -70,6 +73,7 @@ export function registerCommands(host: CommandHost): vscode.Disposable[] {
     uninstallHook: (arg) => uninstallHook(host.hooks, arg),
     syncNow: () => syncNow(host),
     setSharedLedgerPassword: (arg) => setSharedLedgerPassword(host, arg),
+    updateRates: (arg) => updateRates(host, arg),
   };
   return (Object.keys(handlers) as CommandKey[]).map((key) =>
     vscode.commands.registerCommand(COMMANDS[key], async (arg?: unknown) => {
@@ -83,6 +87,54 @@ export function registerCommands(host: CommandHost): vscode.Disposable[] {
       }
     }),
   );
+}
+
+interface UpdateRatesResult {
+  written: boolean;
+  rateFile: string;
+  changes: ImportPlan['changes'];
+  skipped: string[];
+}
+
+/**
+ * `credit-ledger rates update` in VS Code: asks for a file or URL (or takes `{ from, replaceVerified, confirm: false }`),
+ * shows what changes, writes the user's rate file and reopens the meter, which reprices the ledger.
+ */
+async function updateRates(host: CommandHost, arg: unknown): Promise<UpdateRatesResult | undefined> {
+  const a = (arg && typeof arg === 'object' ? arg : {}) as { from?: unknown; replaceVerified?: unknown; confirm?: unknown };
+  if (a.from !== undefined && typeof a.from !== 'string') throw new CommandArgsError('updateRates: "from" must be a file path or an http(s) URL');
+  let from = a.from as string | undefined;
+  if (!from) {
+    from = await vscode.window.showInputBox({
+      title: 'Credit Ledger: Update Rates',
+      prompt: "A price file or an http(s) URL: a Credit Ledger card, or LiteLLM's model_prices_and_context_window.json. Only that file is fetched; nothing about you is sent.",
+      placeHolder: 'https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json',
+      ignoreFocusOut: true,
+    });
+    if (!from) return undefined;
+  }
+  const paths = userPaths();
+  const text = await readPriceSource(from.trim());
+  const layered = userRateCard(paths);
+  const plan = planImport(text, from.trim(), layered.card, readRateFile(paths.rates).models, { replaceVerified: a.replaceVerified === true, now: new Date(host.clock()) });
+  for (const c of plan.changes) host.log.info(`rates update: ${c.kind} ${c.model}: ${c.detail}`);
+  for (const s of plan.skipped) host.log.info(`rates update: not taken: ${s}`);
+  const taken = plan.changes.filter((c) => c.kind === 'add' || c.kind === 'replace');
+  const result: UpdateRatesResult = { written: false, rateFile: paths.rates, changes: plan.changes, skipped: plan.skipped };
+  if (!taken.length) {
+    void vscode.window.showInformationMessage(`Credit Ledger: nothing to change from ${from} (${plan.changes.length} model(s) match or keep their verified rows, ${plan.skipped.length} entr${plan.skipped.length === 1 ? 'y' : 'ies'} not taken; see the log).`);
+    return result;
+  }
+  if (a.confirm !== false) {
+    const summary = taken.map((c) => `${c.kind === 'add' ? 'Add' : 'Replace'} ${c.model}: ${c.detail}`).join('\n');
+    const choice = await vscode.window.showInformationMessage(`Credit Ledger: import ${taken.length} model(s) from ${from}?`, { modal: true, detail: `${summary}${plan.skipped.length ? `\n\n${plan.skipped.length} entries not taken (see the log).` : ''}` }, 'Import and Reprice');
+    if (choice !== 'Import and Reprice') return result;
+  }
+  writeRateFile(paths.rates, plan.models, new Date(host.clock()));
+  result.written = true;
+  await host.live.reopen('rate file updated');
+  void vscode.window.showInformationMessage(`Credit Ledger: imported ${taken.map((c) => c.model).join(', ')}; the ledger is repriced.`);
+  return result;
 }
 
 /** Opens the panel on its Audit tab and resolves with the report it shows (computed now if the ledger changed). */

@@ -23,6 +23,7 @@ export const COMMANDS = {
   uninstallHook: 'creditLedger.uninstallHook',
   syncNow: 'creditLedger.syncNow',
   setSharedLedgerPassword: 'creditLedger.setSharedLedgerPassword',
+  updateRates: 'creditLedger.updateRates',
 } as const;
 
 export type CommandKey = keyof typeof COMMANDS;
@@ -44,6 +45,7 @@ export const COMMAND_TITLES: Readonly<Record<CommandKey, string>> = {
   uninstallHook: 'Uninstall Claude Code Hook and Status Line',
   syncNow: 'Sync with the Shared Ledger Now',
   setSharedLedgerPassword: 'Set Shared Ledger Password',
+  updateRates: 'Update Rates from a Price File or URL',
 };
 
 export const CONFIG_SECTION = 'creditLedger';

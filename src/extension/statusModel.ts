@@ -87,6 +87,7 @@ export const TOOLTIP_COMMANDS: readonly string[] = [
   COMMANDS.setPlan,
   COMMANDS.reconcile,
   COMMANDS.chooseFolders,
+  COMMANDS.updateRates,
   COMMANDS.showLog,
   COMMANDS.refresh,
   COMMANDS.auditLoops,
@@ -282,7 +283,7 @@ function tooltipFor(f: Figures, level: Level, input: StatusCommon, extras: Extra
   if (offCard.length) {
     const names = offCard.slice(0, 3).map((m) => `${escapeMarkdown(m.model)} (${m.estimated ? 'estimated' : 'unpriced'})`).join(', ');
     const more = offCard.length > 3 ? ` and ${offCard.length - 3} more` : '';
-    rows.push(['Not on the rate card', `${names}${more} (see \`credit-ledger rates\`)`]);
+    rows.push(['Not on the rate card', `${names}${more}: [update the rates](command:${COMMANDS.updateRates})`]);
   }
   if (f.unpricedCount > 0) rows.push(['Unpriced', `${f.unpricedCount} request${f.unpricedCount === 1 ? '' : 's'} counted as $0 (models not on the rate card): the remaining is an upper bound`]);
   const corrected = b ? correctionSentence(b) : null;
