@@ -84,6 +84,9 @@ describe('re-read loop: 40 iterations of a cached 180K context', () => {
     assert.ok(haiku.verified);
     assert.ok(Math.abs(haiku.costNanos - loop.metrics.costNanos / 3) <= 40, 'Haiku 4.5 is a third of Sonnet 4.5 on every bucket');
     assert.equal(haiku.savingPerCycleNanos, haiku.savingNanos, 'a one-off loop is weighed as it ran');
+    const offered = mv.cheaperModels.flatMap((c) => c.models);
+    for (const retired of ['claude-3-haiku', 'claude-3-5-haiku', 'claude-sonnet-4', 'claude-3-7-sonnet']) assert.ok(!offered.includes(retired), `${retired} is retired: never offered`);
+    assert.ok(offered.includes('claude-haiku-5-5'), 'current models are');
     const firstUnverified = mv.cheaperModels.findIndex((c) => !c.verified);
     assert.ok(firstUnverified === -1 || mv.cheaperModels.slice(firstUnverified).every((c) => !c.verified), 'verified prices first');
     assert.ok(mv.lessOften);

@@ -104,7 +104,8 @@ export function cheaperModels(s: LoopShape, ctx: MoveContext): CheaperModelMove[
   const actual = priced.reduce((sum, r) => sum + r.costNanos, 0);
   if (actual <= 0) return [];
   const groups = new Map<number, { models: string[]; verified: boolean }>();
-  for (const m of ctx.pricer.models) {
+  // Only models one can still move to; each request priced on the candidate's row dated at the request.
+  for (const m of ctx.pricer.models.filter((x) => x.status !== 'retired')) {
     let cost = 0;
     for (const r of priced) cost += ctx.pricer.price(usage(r, { model: m.id })).costNanos;
     if (cost >= actual * (1 - MIN_SAVING_SHARE)) continue;
