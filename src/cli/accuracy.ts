@@ -1,6 +1,7 @@
 // `credit-ledger accuracy`: recorded vs corrected vs Claude Code's own cost, per session and model,
 // and which rule moved each number (FACTS.md "What the transcript undercounts").
 import type { Command } from 'commander';
+import { ownUsagesOf, secondOpinion, type ModelOpinion } from '../core/pricing/secondOpinion';
 import { accuracyReport, type AccuracyModel, type AccuracyReport, type AccuracySession, type Figures, type Move } from '../core/corrections/accuracy';
 import { runRecords } from '../core/corrections/records';
 import { formatUsd, nanosToUsd } from '../core/pricing/money';
@@ -129,8 +130,20 @@ export function accuracyCommand(program: Command, cli: Pick<CliHelpers, 'withCom
     .action(async (opts: AccuracyOptions) => {
       await cli.withRun(opts, (ctx) => {
         const report = buildAccuracy(ctx);
-        if (opts.json) process.stdout.write(JSON.stringify(accuracyJson(report), null, 2) + '\n');
-        else process.stdout.write(terminalText(renderAccuracy(report, ctx, makeStyle(colorEnabled(opts.color))), colorEnabled(opts.color)) + '\n');
+        const opinions = secondOpinion(ownUsagesOf(report.sessions), ctx.meter.pricer);
+        const style = makeStyle(colorEnabled(opts.color));
+        if (opts.json) process.stdout.write(JSON.stringify({ ...accuracyJson(report), secondOpinion: opinions }, null, 2) + '\n');
+        else process.stdout.write(terminalText(renderAccuracy(report, ctx, style) + '\n' + renderSecondOpinion(opinions, style), colorEnabled(opts.color)).replace(/\n*$/, '\n'));
       });
     });
+}
+
+/** The card against Claude Code's own per-model costs: one line per model they disagree on ("" when none). */
+export function renderSecondOpinion(opinions: readonly ModelOpinion[], style: Style): string {
+  if (!opinions.length) return '';
+  const out = ['', style.bold("Second opinion: Claude Code's own costUSD per model against the rate card")];
+  for (const o of opinions) {
+    out.push(o.agrees ? style.dim(`  ${o.model}: agrees (${o.sessions} session record${o.sessions === 1 ? '' : 's'})`) : style.yellow(`  ${o.sentence ?? `${o.model}: Claude Code's figure differs from the card's`}`));
+  }
+  return out.join('\n') + '\n';
 }

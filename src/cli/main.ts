@@ -9,7 +9,8 @@ import { configCommand } from './config';
 import { execCommand, recordCommand, runsCommand } from './runs';
 import { registerAudit } from './audit';
 import { registerPlans } from './plans';
-import { accuracyCommand } from './accuracy';
+import { accuracyCommand, buildAccuracy } from './accuracy';
+import { ownUsagesOf, secondOpinion } from '../core/pricing/secondOpinion';
 import { ratesCommand } from './rates';
 import { PLANS } from '../core/pool';
 import { reconcileCommand } from './reconcile';
@@ -133,11 +134,14 @@ export function buildProgram(invocation: Invocation = { args: [] }): Command {
     .action(async (opts: BalanceOptions) => {
       await withRun(opts, (ctx) => {
         const b = ctx.update.balance;
-        if (opts.json) process.stdout.write(JSON.stringify({ ...balanceJson(b, !!opts.verbose), ...syncJson(ctx, b) }, null, 2) + '\n');
+        // The card's second opinion: models Claude Code's own records price differently.
+        const disagree = secondOpinion(ownUsagesOf(buildAccuracy(ctx).sessions), ctx.meter.pricer).filter((o) => !o.agrees);
+        if (opts.json) process.stdout.write(JSON.stringify({ ...balanceJson(b, !!opts.verbose), ...syncJson(ctx, b), secondOpinion: disagree }, null, 2) + '\n');
         else {
           const style = makeStyle(colorEnabled(opts.color));
           const machines = renderMachines(ctx, b, style);
-          process.stdout.write(terminalText(renderBalance(b, ctx, !!opts.verbose, style) + (machines ? `\n\n${machines}` : ''), colorEnabled(opts.color)) + '\n');
+          const opinion = disagree.filter((o) => o.sentence).map((o) => '\n' + style.yellow(o.sentence!)).join('');
+          process.stdout.write(terminalText(renderBalance(b, ctx, !!opts.verbose, style) + opinion + (machines ? `\n\n${machines}` : ''), colorEnabled(opts.color)) + '\n');
         }
       }, poolFlags(opts));
     });

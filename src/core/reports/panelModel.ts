@@ -9,6 +9,9 @@ import { readRunFacts, type RunRecord } from '../headless/runFact';
 import type { Balance, OverrideMode, OverrideTarget, PlanId, SurfaceClass } from '../pool/types';
 import type { EffectiveModel, Pricer } from '../pricing/pricer';
 import { formatUsd } from '../pricing/money';
+import { ownUsagesOf, secondOpinion } from '../pricing/secondOpinion';
+import { accuracyReport } from '../corrections/accuracy';
+import { runRecords } from '../corrections/records';
 import { normalizeModelId } from '../pricing/modelId';
 import type { Fact } from '../state/journal';
 import { localDay } from './timeZone';
@@ -431,6 +434,9 @@ export function buildPanelModel(input: PanelModelInput): PanelModel {
   if (b.estimatedNanos > 0) {
     notices.push(`${formatUsd(b.estimatedNanos)} of the spend is estimated: models not on the rate card, priced at their family's newest row (credit-ledger rates lists them; exact prices replace the estimate).`);
   }
+  // The card's second opinion over this cycle: models Claude Code's own records price differently.
+  const cycleSessions = accuracyReport(db, runRecords(input.facts ?? []), { since: localDay(zone)(cycle.start), timezone: zone }).sessions;
+  for (const o of secondOpinion(ownUsagesOf(cycleSessions), input.pricer)) if (!o.agrees && o.sentence) notices.push(o.sentence);
   if (b.lowerBoundCount > 0) {
     notices.push(`${b.lowerBoundCount} fast-mode request${b.lowerBoundCount === 1 ? ' is' : 's are'} priced at standard rates (no fast rate on the card for the model): a lower bound.`);
   }
