@@ -122,18 +122,18 @@ async function updateRates(host: CommandHost, arg: unknown): Promise<UpdateRates
   const taken = plan.changes.filter((c) => c.kind === 'add' || c.kind === 'replace');
   const result: UpdateRatesResult = { written: false, rateFile: paths.rates, changes: plan.changes, skipped: plan.skipped };
   if (!taken.length) {
-    void vscode.window.showInformationMessage(`Credit Ledger: nothing to change from ${from} (${plan.changes.length} model(s) match or keep their verified rows, ${plan.skipped.length} entr${plan.skipped.length === 1 ? 'y' : 'ies'} not taken; see the log).`);
+    void showInfo(`Credit Ledger: nothing to change from ${from} (${plan.changes.length} model(s) match or keep their verified rows, ${plan.skipped.length} entr${plan.skipped.length === 1 ? 'y' : 'ies'} not taken; see the log).`);
     return result;
   }
   if (a.confirm !== false) {
     const summary = taken.map((c) => `${c.kind === 'add' ? 'Add' : 'Replace'} ${c.model}: ${c.detail}`).join('\n');
-    const choice = await vscode.window.showInformationMessage(`Credit Ledger: import ${taken.length} model(s) from ${from}?`, { modal: true, detail: `${summary}${plan.skipped.length ? `\n\n${plan.skipped.length} entries not taken (see the log).` : ''}` }, 'Import and Reprice');
+    const choice = await showInfo(`Credit Ledger: import ${taken.length} model(s) from ${from}?`, { modal: true, detail: `${summary}${plan.skipped.length ? `\n\n${plan.skipped.length} entries not taken (see the log).` : ''}` }, 'Import and Reprice');
     if (choice !== 'Import and Reprice') return result;
   }
   writeRateFile(paths.rates, plan.models, new Date(host.clock()));
   result.written = true;
   await host.live.reopen('rate file updated');
-  void vscode.window.showInformationMessage(`Credit Ledger: imported ${taken.map((c) => c.model).join(', ')}; the ledger is repriced.`);
+  void showInfo(`Credit Ledger: imported ${taken.map((c) => c.model).join(', ')}; the ledger is repriced.`);
   return result;
 }
 

@@ -10,7 +10,9 @@ import { detectPrintRun, type PrintInvocation } from '../../core/headless/comman
 import { LINK_SLACK_AFTER_MS, LINK_SLACK_BEFORE_MS, latestSessionIn, ledgerRunCost, linkRunToSession, sessionCandidates, sessionContext } from '../../core/headless/ledgerLink';
 import { readRunFacts } from '../../core/headless/runFact';
 import type { Balance } from '../../core/pool/types';
-import { createPricer, loadRateCard, type Pricer } from '../../core/pricing/pricer';
+import { createPricer, type Pricer } from '../../core/pricing/pricer';
+import { userRateCard } from '../../core/pricing/rateFile';
+import { userPaths } from '../../core/state/paths';
 import { appendFact, readJournal } from '../../core/state/journal';
 import type { UserSettings } from '../../core/state/settings';
 import { endNotice, longContextThreshold, runNotifyPolicy, startWarning, type ResumedContext, type RunMessage } from './runMessages';
@@ -72,7 +74,8 @@ export function registerTerminalRuns(deps: TerminalRunsDeps): vscode.Disposable 
     return new vscode.Disposable(() => undefined);
   }
 
-  const pricer = (): Pricer => createPricer(loadRateCard(), deps.settings().rateOverrides ?? null);
+  // The user's card (shipped, then imported rows), as every other reader prices.
+  const pricer = (): Pricer => createPricer(userRateCard(userPaths()).card, deps.settings().rateOverrides ?? null);
 
   const resumedContext = (inv: PrintInvocation, cwd: string, now: number): ResumedContext | undefined => {
     const f = inv.flags;
