@@ -11,6 +11,7 @@ import { discover, resolveConfigDirs } from '../core/transcripts/discovery';
 import { workerScriptBeside } from '../core/transcripts/workerPool';
 import { isValidTimeZone, systemTimeZone } from '../core/reports/timeZone';
 import { UsageError } from './errors';
+import type { ProgressLine } from './progress';
 import type { InputRecord } from './storedAnswer';
 import { formatUsd } from '../core/pricing/money';
 import { REJECTED_USAGE } from '../core/transcripts/plausibility';
@@ -132,7 +133,7 @@ function hasPoolFlags(flags: PoolFlags): boolean {
  * `mode.record`: the run's inputs are noted as they are read (a report's stored answer); a run that
  * reads new lines, recovers or drops requests, or cannot write the ledger is not stored.
  */
-export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProgress?: (done: number, total: number) => void, mode: RunMode = {}): Promise<RunContext> {
+export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, progress?: ProgressLine, mode: RunMode = {}): Promise<RunContext> {
   const record = mode.record;
   const paths = userPaths();
   const read = loadUserSettings(paths.settings);
@@ -182,8 +183,10 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
     }
   } else if (opts.databaseUrl) notes.push('--database-url is ignored: a run with --config-dir, --db or the demo data never touches the shared ledger.');
   let meter: Meter;
+  progress?.opening();
   try {
     meter = await Meter.open({
+      onPhase: progress?.onPhase,
       shared: !!setup && !mode.readOnly,
       paths,
       settings: { ...settings, timezone },
@@ -214,7 +217,7 @@ export async function openRun(opts: CommonOptions, flags: PoolFlags = {}, onProg
   let update: MeterUpdate;
   let shared: RunContext['shared'];
   try {
-    update = await meter.refreshParallel(workerScriptBeside(__dirname), onProgress);
+    update = await meter.refreshParallel(workerScriptBeside(__dirname));
     if (meter.lastDiscovery) record?.discovered(meter.lastDiscovery);
     if (!mode.readOnly) meter.save();
     // A run that read new lines prints notes an unchanged run (reading nothing) would not.

@@ -21,6 +21,7 @@ import { registerSyncCommand, renderMachines, syncJson } from './sync';
 import { registerHookCommand, registerInstallHookCommand, registerStatuslineCommand, registerUninstallHookCommand } from './hook';
 import { answerKey, InputRecord, ioOf, STORED_ANSWERS_ENV } from './storedAnswer';
 import { DateTime } from 'luxon';
+import { ProgressLine } from './progress';
 
 
 /** `days: false` for commands over the billing cycle, which have no day range to narrow. */
@@ -38,25 +39,15 @@ function withCommonOptions(cmd: Command, days = true): Command {
     .addOption(new Option('--demo-fallback', 'use the bundled demo data when no transcripts exist').hideHelp());
 }
 
-/** Shows progress on stderr for long first ingests, only on a terminal. */
-function progressReporter(): ((done: number, total: number) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  const started = Date.now();
-  let last = 0;
-  return (done, total) => {
-    const now = Date.now();
-    if (now - started < 500 || now - last < 100) return;
-    last = now;
-    const pct = total ? Math.floor((done / total) * 100) : 100;
-    process.stderr.write(`\rReading transcripts: ${pct}% (${(done / 1e6).toFixed(0)} of ${(total / 1e6).toFixed(0)} MB)\x1b[K`);
-    if (done >= total) process.stderr.write('\r\x1b[K');
-  };
-}
-
 async function withRun(opts: CommonOptions, fn: (ctx: RunContext) => void | Promise<void>, flags: PoolFlags = {}, mode: RunMode = {}): Promise<void> {
-  const progress = progressReporter();
-  const ctx = await openRun(opts, flags, progress, mode);
-  if (progress) process.stderr.write('\r\x1b[K');
+  // Every phase on one line, from the start, only on a terminal (a pipe or a file gets no control codes).
+  const progress = process.stderr.isTTY ? new ProgressLine((text) => process.stderr.write(text)) : undefined;
+  let ctx: RunContext;
+  try {
+    ctx = await openRun(opts, flags, progress, mode);
+  } finally {
+    progress?.done();
+  }
   try {
     const color = colorEnabled(opts.color, process.stderr);
     const style = makeStyle(color);
